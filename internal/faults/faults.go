@@ -1,0 +1,123 @@
+// Package faults turns customerId suffixes into failures, so that every path of the saga
+// can be driven from the console. It follows the workshop's convention (`_fail_auth`,
+// `_fail_charge`, `_fail_credit`, `_fail_refund`) and extends it to every step, to
+// transient faults and to lost responses. Switches only act when the stack enables
+// fault injection (the dev stage); elsewhere a customerId is just a customerId.
+package faults
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/faresaga/faresaga/internal/steperr"
+)
+
+// Step names a saga step as it appears in a switch.
+type Step string
+
+const (
+	Register Step = "register"
+	Auth     Step = "auth"
+	Charge   Step = "charge"
+	Credit   Step = "credit"
+	Complete Step = "complete"
+	Reverse  Step = "reverse"
+	Refund   Step = "refund"
+	Void     Step = "void"
+	Cancel   Step = "cancel"
+)
+
+// Steps lists every step in saga order, compensations after the forward steps.
+var Steps = []Step{Register, Auth, Charge, Credit, Complete, Reverse, Refund, Void, Cancel}
+
+// TransientFailures is how many attempts a `_transient_` switch fails before the step
+// succeeds. The forward Retry allows more, so a transient fault never compensates.
+const TransientFailures = 2
+
+// triggeredBy names, for each compensation, the forward step that must fail for the
+// compensation to run at all. `_fail_refund` alone would otherwise never be exercised,
+// so it also fails CreditCustomerAccount, the step whose failure runs RefundFare first.
+// (The compensation of a step is the first to run when that step fails, so the forward
+// step paired here is the one after the step being compensated.)
+var triggeredBy = map[Step]Step{
+	Reverse: Complete,
+	Refund:  Credit,
+	Void:    Charge,
+	Cancel:  Auth,
+}
+
+// gatewaySteps talk to the payment gateway; the others talk to DynamoDB only.
+var gatewaySteps = map[Step]bool{Auth: true, Charge: true, Void: true, Refund: true}
+
+// Injector decides, from a customerId, whether a step fails.
+type Injector struct{ enabled bool }
+
+// New returns an injector; a disabled one never injects anything.
+func New(enabled bool) Injector { return Injector{enabled: enabled} }
+
+// Enabled reports whether switches act.
+func (in Injector) Enabled() bool { return in.enabled }
+
+// Switch is the suffix that makes step fail in the given way.
+func Switch(kind string, step Step) string { return "_" + kind + "_" + string(step) }
+
+func (in Injector) has(customerID, kind string, step Step) bool {
+	return in.enabled && strings.Contains(customerID, Switch(kind, step))
+}
+
+// failsForGood reports whether step fails on every attempt, directly (`_fail_<step>`)
+// or because a compensation switch needs it to (see triggeredBy).
+func (in Injector) failsForGood(customerID string, step Step) (string, bool) {
+	if in.has(customerID, "fail", step) {
+		return Switch("fail", step), true
+	}
+	for compensation, trigger := range triggeredBy {
+		if trigger == step && in.has(customerID, "fail", compensation) {
+			return Switch("fail", compensation), true
+		}
+	}
+	return "", false
+}
+
+// BeforeEffect returns the failure to report instead of running step, or nil.
+// attempt is Step Functions' retry count for the state (0 on the first try).
+func (in Injector) BeforeEffect(step Step, customerID string, attempt int) error {
+	if sw, ok := in.failsForGood(customerID, step); ok {
+		switch step {
+		case Auth:
+			return &steperr.PaymentDeclined{Reason: fmt.Sprintf("card declined by the gateway (fault injection %s)", sw)}
+		case Charge:
+			return &steperr.CaptureDeclined{Reason: fmt.Sprintf("capture refused by the gateway (fault injection %s)", sw)}
+		default:
+			return &steperr.InjectedFailure{Switch: sw}
+		}
+	}
+	if in.has(customerID, "transient", step) && attempt < TransientFailures {
+		return transient(step)
+	}
+	return nil
+}
+
+// AfterEffect returns the failure to report after step's effect happened (the response
+// was lost on the way back), or nil. Only the first attempt loses its response, so a
+// retry finds the effect already there and must not repeat it.
+func (in Injector) AfterEffect(step Step, customerID string, attempt int) error {
+	if in.has(customerID, "lost", step) && attempt == 0 {
+		return transient(step)
+	}
+	return nil
+}
+
+// HoldsCompletion reports whether the fare must be registered with a completion hold,
+// which makes SetFareStatusCompleted (a direct DynamoDB integration) fail its condition.
+func (in Injector) HoldsCompletion(customerID string) bool {
+	_, ok := in.failsForGood(customerID, Complete)
+	return ok
+}
+
+func transient(step Step) error {
+	if gatewaySteps[step] {
+		return &steperr.GatewayUnavailable{Operation: string(step)}
+	}
+	return &steperr.Throttled{Operation: string(step)}
+}

@@ -1,0 +1,81 @@
+package faults
+
+import (
+	"testing"
+
+	"github.com/faresaga/faresaga/internal/steperr"
+	"github.com/stretchr/testify/assert"
+)
+
+func TestBeforeEffect(t *testing.T) {
+	tests := []struct {
+		name       string
+		customerID string
+		step       Step
+		attempt    int
+		want       string // error name, "" for none
+	}{
+		{"plain customer", "cust-1", Auth, 0, ""},
+		{"fail auth declines", "cust-1_fail_auth", Auth, 0, "PaymentDeclined"},
+		{"fail auth on every attempt", "cust-1_fail_auth", Auth, 5, "PaymentDeclined"},
+		{"fail auth leaves charge alone", "cust-1_fail_auth", Charge, 0, ""},
+		{"fail charge declines capture", "cust-1_fail_charge", Charge, 0, "CaptureDeclined"},
+		{"fail credit", "cust-1_fail_credit", Credit, 0, "InjectedFailure"},
+		{"fail register", "c_fail_register", Register, 0, "InjectedFailure"},
+		{"fail refund fails refund", "c_fail_refund", Refund, 3, "InjectedFailure"},
+		{"fail refund also fails credit", "c_fail_refund", Credit, 0, "InjectedFailure"},
+		{"fail void also fails charge", "c_fail_void", Charge, 0, "CaptureDeclined"},
+		{"fail cancel also fails auth", "c_fail_cancel", Auth, 0, "PaymentDeclined"},
+		{"switches combine", "c_fail_credit_fail_refund", Refund, 0, "InjectedFailure"},
+		{"transient gateway first try", "c_transient_auth", Auth, 0, "GatewayUnavailable"},
+		{"transient gateway second try", "c_transient_auth", Auth, 1, "GatewayUnavailable"},
+		{"transient gateway then succeeds", "c_transient_auth", Auth, TransientFailures, ""},
+		{"transient table step throttles", "c_transient_credit", Credit, 0, "Throttled"},
+		{"transient register throttles", "c_transient_register", Register, 1, "Throttled"},
+		{"lost is not a before failure", "c_lost_charge", Charge, 0, ""},
+	}
+	in := New(true)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := in.BeforeEffect(tt.step, tt.customerID, tt.attempt)
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.Equal(t, tt.want, steperr.Name(err))
+		})
+	}
+}
+
+func TestAfterEffectLosesOnlyTheFirstResponse(t *testing.T) {
+	in := New(true)
+	assert.Equal(t, "GatewayUnavailable", steperr.Name(in.AfterEffect(Charge, "c_lost_charge", 0)))
+	assert.NoError(t, in.AfterEffect(Charge, "c_lost_charge", 1))
+	assert.Equal(t, "Throttled", steperr.Name(in.AfterEffect(Credit, "c_lost_credit", 0)))
+	assert.NoError(t, in.AfterEffect(Credit, "c_lost_charge", 0))
+}
+
+func TestDisabledInjectorNeverFails(t *testing.T) {
+	in := New(false)
+	for _, step := range Steps {
+		for _, kind := range []string{"fail", "transient", "lost"} {
+			customer := "c" + Switch(kind, step)
+			assert.NoError(t, in.BeforeEffect(step, customer, 0), customer)
+			assert.NoError(t, in.AfterEffect(step, customer, 0), customer)
+		}
+	}
+	assert.False(t, in.HoldsCompletion("c_fail_complete"))
+	assert.False(t, in.Enabled())
+}
+
+func TestHoldsCompletion(t *testing.T) {
+	in := New(true)
+	assert.True(t, in.HoldsCompletion("c_fail_complete"))
+	assert.True(t, in.HoldsCompletion("c_fail_reverse"), "reverse needs completion to fail")
+	assert.False(t, in.HoldsCompletion("c_fail_credit"))
+}
+
+func TestInjectedMessagesNameTheSwitch(t *testing.T) {
+	err := New(true).BeforeEffect(Refund, "c_fail_refund", 0)
+	assert.Equal(t, "injected failure (switch _fail_refund)", err.Error())
+}
