@@ -112,4 +112,3 @@ func Render(values map[string]string) (string, error) {
 	}
 	return rendered, nil
 }
-

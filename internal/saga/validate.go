@@ -240,4 +240,3 @@ func jsonType(value any) string {
 	}
 	return fmt.Sprintf("%T", value)
 }
-
