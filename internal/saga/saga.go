@@ -5,6 +5,7 @@ package saga
 
 import (
 	"encoding/json"
+	"log/slog"
 
 	"github.com/faresaga/faresaga/internal/money"
 )
@@ -42,4 +43,10 @@ type CompensationResult struct {
 	// Outcome is a short upper-case word such as REFUNDED, VOIDED or NOTHING_TO_REFUND.
 	Outcome string `json:"outcome"`
 	Detail  string `json:"detail,omitempty"`
+}
+
+// StepLogger returns the logger a step uses: JSON lines that all carry the fareId, the
+// state and the attempt, so one fare's story can be read across every function's logs.
+func StepLogger(base *slog.Logger, state, fareID string, attempt int) *slog.Logger {
+	return base.With("fareId", fareID, "state", state, "attempt", attempt)
 }
