@@ -39,6 +39,11 @@ const (
 	FareNeedsAttention        = "FareNeedsAttention"
 )
 
+// LambdaTimeoutSeconds is every function's own timeout. Each Lambda Task's TimeoutSeconds
+// in the definition is above it, so a hung function is ended by Lambda (and the attempt
+// retried or caught) before Step Functions gives up on the Task.
+const LambdaTimeoutSeconds = 10
+
 // Substitutions that are not function ARNs.
 const (
 	FaresTableName      = "FaresTableName"
