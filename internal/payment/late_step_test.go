@@ -1,0 +1,91 @@
+package payment
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/faresaga/faresaga/internal/steperr"
+)
+
+func (f *fixture) mustCompensate(customerID string, compensations ...compensation) {
+	f.t.Helper()
+	for _, compensate := range compensations {
+		_, err := compensate(f.svc)(f.ctx, input("fare-1", customerID, 0))
+		require.NoError(f.t, err)
+	}
+}
+
+// A forward step that arrives after its compensation (a late retry, or a slow first
+// invocation) must do nothing, or undo what it did, and leave no net charge or hold.
+func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
+	preAuthorize := func(f *fixture) (PaymentResult, error) {
+		return f.svc.PreAuthorizePayment(f.ctx, input("fare-1", "cust-1", 3))
+	}
+	charge := func(f *fixture) (PaymentResult, error) { return f.svc.ChargeFare(f.ctx, input("fare-1", "cust-1", 3)) }
+	compensateAll := func(f *fixture) { f.mustCompensate("cust-1", refundFare, voidPreAuthorization) }
+
+	tests := []struct {
+		name        string
+		before      []sagaAction
+		interleave  func(f *fixture) // arranges when the compensations run
+		late        func(f *fixture) (PaymentResult, error)
+		wantGateway Status // final state of the authorisation; "" for none
+		wantRecord  PaymentStatus
+		wantEffects int64
+	}{
+		{"PreAuthorizePayment after VoidPreAuthorization found nothing", nil,
+			func(f *fixture) { f.mustCompensate("cust-1", voidPreAuthorization) },
+			preAuthorize, "", PaymentVoided, 0},
+		{"PreAuthorizePayment overtaken by VoidPreAuthorization before its gateway call", nil,
+			func(f *fixture) {
+				f.gateway.around(opPreAuthorize, func() { f.mustCompensate("cust-1", voidPreAuthorization) }, nil)
+			},
+			preAuthorize, StatusVoided, PaymentVoided, 2},
+		{"PreAuthorizePayment overtaken by VoidPreAuthorization after its gateway call", nil,
+			func(f *fixture) {
+				f.gateway.around(opPreAuthorize, nil, func() { f.mustCompensate("cust-1", voidPreAuthorization) })
+			},
+			preAuthorize, StatusVoided, PaymentVoided, 2},
+		{"ChargeFare after the compensations", []sagaAction{preAuthorized},
+			compensateAll, charge, StatusVoided, PaymentVoided, 2},
+		{"ChargeFare after the compensations of a captured fare", []sagaAction{preAuthorized, charged},
+			compensateAll, charge, StatusRefunded, PaymentRefunded, 3},
+		{"ChargeFare overtaken by the compensations before its capture", []sagaAction{preAuthorized},
+			func(f *fixture) { f.gateway.around(opCapture, func() { compensateAll(f) }, nil) },
+			charge, StatusVoided, PaymentVoided, 2},
+		{"ChargeFare overtaken by RefundFare after its capture", []sagaAction{preAuthorized},
+			func(f *fixture) {
+				f.gateway.around(opCapture, nil, func() { f.mustCompensate("cust-1", refundFare) })
+			},
+			charge, StatusRefunded, PaymentRefunded, 3},
+		{"ChargeFare overtaken by both compensations after its capture", []sagaAction{preAuthorized},
+			func(f *fixture) { f.gateway.around(opCapture, nil, func() { compensateAll(f) }) },
+			charge, StatusRefunded, PaymentRefunded, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			for _, action := range tt.before {
+				action(f, "cust-1")
+			}
+			tt.interleave(f)
+			_, err := tt.late(f)
+			require.Error(t, err)
+			assert.Equal(t, "FareAlreadyCompensated", steperr.Name(err), "%v", err)
+
+			auth, found := f.authorization(preauthKey("fare-1"))
+			assert.Equal(t, tt.wantGateway, auth.Status)
+			assert.True(t, !found || auth.Status.final(), "no hold and no charge may remain")
+			assert.Equal(t, tt.wantEffects, auth.Version)
+			rec, _ := f.payment("fare-1")
+			assert.Equal(t, tt.wantRecord, rec.Status)
+
+			// The compensations, run again now, still succeed and change nothing.
+			f.mustCompensate("cust-1", refundFare, voidPreAuthorization)
+			again, _ := f.authorization(preauthKey("fare-1"))
+			assert.Equal(t, auth, again)
+		})
+	}
+}
