@@ -1,0 +1,26 @@
+// Command faresaga's CDK app: synthesizes FareCollection-<stage> (cdk synth -c stage=prod).
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/faresaga/faresaga/stacks"
+)
+
+func main() {
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	stage, err := stacks.StageFromContext(app)
+	if err == nil {
+		_, err = stacks.NewFareCollectionStack(app, stacks.StackID(stage), &stacks.FareCollectionStackProps{Stage: stage})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cdk app:", err)
+		jsii.Close()
+		os.Exit(1)
+	}
+	app.Synth(nil)
+}

@@ -1,0 +1,95 @@
+// Package stacks is the CDK app's infrastructure: FareCollectionStack and the stage
+// settings it is built with. It is the only package that imports awscdk; the contract it
+// deploys (the definition, the functions, the tables) comes from statemachine and
+// internal/tables.
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Stage is a deployment stage: it decides removal policies, fault injection and log
+// retention.
+type Stage string
+
+const (
+	Dev  Stage = "dev"
+	Prod Stage = "prod"
+)
+
+// Stages lists the allowed stages; the first is the default.
+var Stages = []Stage{Dev, Prod}
+
+// StageContextKey is the CDK context key that selects the stage: cdk synth -c stage=prod.
+const StageContextKey = "stage"
+
+// ParseStage accepts "dev" or "prod"; "" means dev.
+func ParseStage(s string) (Stage, error) {
+	if s == "" {
+		return Dev, nil
+	}
+	for _, stage := range Stages {
+		if Stage(s) == stage {
+			return stage, nil
+		}
+	}
+	return "", fmt.Errorf("unknown stage %q: the context value %q must be one of %s",
+		s, StageContextKey, allowedStages())
+}
+
+// StageFromContext reads the stage from the CDK context of scope (dev when unset).
+func StageFromContext(scope constructs.Construct) (Stage, error) {
+	switch v := scope.Node().TryGetContext(jsii.String(StageContextKey)).(type) {
+	case nil:
+		return Dev, nil
+	case string:
+		return ParseStage(v)
+	default:
+		return "", fmt.Errorf("the context value %q must be a string, one of %s, not %v",
+			StageContextKey, allowedStages(), v)
+	}
+}
+
+// StackID is the stack's id, and so its name and template file: FareCollection-<stage>.
+func StackID(stage Stage) string { return "FareCollection-" + string(stage) }
+
+func allowedStages() string {
+	names := make([]string, len(Stages))
+	for i, stage := range Stages {
+		names[i] = string(stage)
+	}
+	return strings.Join(names, ", ")
+}
+
+// stageSettings are the knobs a stage turns.
+type stageSettings struct {
+	removalPolicy        awscdk.RemovalPolicy // tables, queues and log groups
+	deletionProtection   bool                 // tables
+	faultInjection       string               // FAULT_INJECTION: enabled | disabled
+	logRetention         awslogs.RetentionDays
+	includeExecutionData bool // state machine logs carry inputs and outputs
+}
+
+func (s Stage) settings() stageSettings {
+	if s == Prod {
+		return stageSettings{
+			removalPolicy:        awscdk.RemovalPolicy_RETAIN,
+			deletionProtection:   true,
+			faultInjection:       "disabled",
+			logRetention:         awslogs.RetentionDays_ONE_YEAR,
+			includeExecutionData: false,
+		}
+	}
+	return stageSettings{
+		removalPolicy:        awscdk.RemovalPolicy_DESTROY,
+		faultInjection:       "enabled",
+		logRetention:         awslogs.RetentionDays_ONE_MONTH,
+		includeExecutionData: true,
+	}
+}
