@@ -1,0 +1,63 @@
+# faresaga: every target installs what it needs (Go modules through the module proxy,
+# the CDK CLI through npm) and needs no AWS account unless it talks to AWS.
+SHELL := /bin/bash
+FUNCTIONS := registerfare preauthorizepayment chargefare creditcustomeraccount \
+             reversecustomercredit refundfare voidpreauthorization cancelfare
+BOOTSTRAPS := $(FUNCTIONS:%=build/%/bootstrap)
+STAGE ?= dev
+STACK := FareCollection-$(STAGE)
+# Quiet, offline CDK: no telemetry, no version check, no Node end-of-life banner.
+export CDK_DISABLE_CLI_TELEMETRY := 1
+export CDK_DISABLE_VERSION_CHECK := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Reproducible Lambda binaries: same source, same bytes, same asset hash.
+LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false \
+                -tags lambda.norpc -ldflags='-s -w'
+
+.PHONY: all build synth test vet deploy diff destroy clean bootstrap-sizes
+all: test
+
+build: $(BOOTSTRAPS) ## every Lambda's bootstrap, for provided.al2023 on arm64
+
+build/%/bootstrap: FORCE
+	@mkdir -p $(@D)
+	$(LAMBDA_BUILD) -o $@ ./lambdas/$*
+
+FORCE:
+
+bootstrap-sizes: build
+	@ls -l $(BOOTSTRAPS) | awk '{printf "%-40s %6.1f MB\n", $$9, $$5/1048576}'
+
+bin/cdkapp: FORCE
+	@mkdir -p bin
+	go build -o $@ .
+
+synth: build bin/cdkapp ## cdk.out/$(STACK).template.json, without the CLI, network or credentials
+	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' ./bin/cdkapp
+	@echo "wrote cdk.out/$(STACK).template.json"
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	go vet ./...
+
+test: vet ## everything CI runs
+	go test -count=1 ./...
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+# deploy, diff and destroy talk to AWS: they need credentials for the target account
+# and a one-time `npx cdk bootstrap` there (see README).
+deploy: build node_modules
+	npx cdk deploy $(STACK) --context stage=$(STAGE)
+
+diff: build node_modules
+	npx cdk diff $(STACK) --context stage=$(STAGE)
+
+destroy: node_modules
+	npx cdk destroy $(STACK) --context stage=$(STAGE)
+
+clean:
+	rm -rf build bin cdk.out
