@@ -598,3 +598,45 @@ func TestMissingAssetsFailClearly(t *testing.T) {
 	assert.ErrorContains(t, err, "no Lambda asset for "+statemachine.Functions[0].Name)
 	assert.ErrorContains(t, err, "make build")
 }
+
+// The deployed definition, read back from the template: every forward Task retries and
+// then catches everything into a compensation; every compensation retries everything and
+// then escalates. (statemachine's own tests check the finer rules on the same text.)
+func TestTemplateDefinitionRetriesAndCatches(t *testing.T) {
+	var definition struct {
+		States map[string]struct {
+			Type  string
+			Retry []struct{ ErrorEquals []string }
+			Catch []struct {
+				ErrorEquals []string
+				Next        string
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(dev.props(dev.stateMachine)["DefinitionString"].(string)), &definition))
+	compensates := map[string]bool{}
+	for _, fn := range statemachine.Functions {
+		compensates[fn.State] = fn.Compensation
+	}
+	forward := []string{statemachine.RegisterFare, statemachine.PreAuthorizePayment, statemachine.ChargeFare,
+		statemachine.CreditCustomerAccount, statemachine.SetFareStatusCompleted}
+	for _, name := range forward {
+		st := definition.States[name]
+		require.NotEmpty(t, st.Retry, name)
+		require.NotEmpty(t, st.Catch, name)
+		last := st.Catch[len(st.Catch)-1]
+		assert.Equal(t, []string{"States.ALL"}, last.ErrorEquals, name)
+		assert.True(t, compensates[last.Next], "%s must be caught into a compensation, not %s", name, last.Next)
+	}
+	for _, fn := range statemachine.Functions {
+		if !fn.Compensation {
+			continue
+		}
+		st := definition.States[fn.State]
+		require.Len(t, st.Retry, 1, fn.State)
+		assert.Equal(t, []string{"States.ALL"}, st.Retry[0].ErrorEquals, fn.State)
+		require.Len(t, st.Catch, 1, fn.State)
+		assert.Equal(t, []string{"States.ALL"}, st.Catch[0].ErrorEquals, fn.State)
+		assert.Equal(t, statemachine.MarkFareNeedsAttention, st.Catch[0].Next, fn.State)
+	}
+}
