@@ -33,11 +33,12 @@ type Service struct {
 // ran first, for a slow or late attempt) stays cancelled and the step does nothing.
 func (s *Service) RegisterFare(ctx context.Context, in saga.StepInput) (saga.Fare, error) {
 	fare, err := saga.ParseFare(in.Fare)
+	// An invalid fare's fareId is logged empty: the refused input is not trusted.
+	log := saga.StepLogger(s.Log, "RegisterFare", fare.FareID, in.Attempt)
 	if err != nil {
-		s.Log.Warn("fare rejected", "state", "RegisterFare", "attempt", in.Attempt, "error", err.Error())
+		log.Warn("fare rejected", "error", err.Error())
 		return saga.Fare{}, err
 	}
-	log := saga.StepLogger(s.Log, "RegisterFare", fare.FareID, in.Attempt)
 	if err := s.Faults.BeforeEffect(faults.Register, fare.CustomerID, in.Attempt); err != nil {
 		log.Warn("fault injected before registering", "error", err.Error())
 		return saga.Fare{}, err
@@ -105,11 +106,11 @@ func (s *Service) checkExisting(ctx context.Context, fare saga.Fare, log *slog.L
 // only write it makes, and no money is involved.
 func (s *Service) CancelFare(ctx context.Context, in saga.StepInput) (saga.CompensationResult, error) {
 	fare, err := saga.ParseFare(in.Fare)
+	log := saga.StepLogger(s.Log, "CancelFare", fare.FareID, in.Attempt)
 	if err != nil {
-		s.Log.Info("nothing to cancel: the input was never a valid fare", "state", "CancelFare", "attempt", in.Attempt)
+		log.Info("nothing to cancel: the input was never a valid fare")
 		return saga.CompensationResult{Outcome: "NOTHING_TO_CANCEL", Detail: "the input was never a valid fare"}, nil
 	}
-	log := saga.StepLogger(s.Log, "CancelFare", fare.FareID, in.Attempt)
 	if err := s.Faults.BeforeEffect(faults.Cancel, fare.CustomerID, in.Attempt); err != nil {
 		log.Warn("fault injected before cancelling", "error", err.Error())
 		return saga.CompensationResult{}, err
