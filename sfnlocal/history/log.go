@@ -1,0 +1,53 @@
+package history
+
+import (
+	"sync"
+	"time"
+)
+
+// Log is an execution's history, appended to by the interpreter (from several goroutines
+// when Parallel branches or Map iterations run) and read by anyone.
+type Log struct {
+	mu     sync.Mutex
+	events []Event
+	notify chan struct{} // closed and replaced on every append, for watchers
+}
+
+// NewLog returns an empty history.
+func NewLog() *Log { return &Log{notify: make(chan struct{})} }
+
+// Append records e, numbering it, and returns its id. previous is the id of the event
+// that led to it in the same thread of execution (0 for the first).
+func (l *Log) Append(at time.Time, previous int64, e Event) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e.ID = int64(len(l.events) + 1)
+	e.PreviousEventID = previous
+	e.Timestamp = at
+	l.events = append(l.events, e)
+	close(l.notify)
+	l.notify = make(chan struct{})
+	return e.ID
+}
+
+// Events returns a copy of the events so far.
+func (l *Log) Events() []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Event(nil), l.events...)
+}
+
+// Len is the number of events so far.
+func (l *Log) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.events)
+}
+
+// Changed returns a channel closed at the next append: a watcher (a progress display,
+// a long poll) waits on it instead of polling.
+func (l *Log) Changed() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.notify
+}
