@@ -12,6 +12,7 @@ require (
 	github.com/aws/constructs-go/constructs/v10 v10.8.1
 	github.com/aws/jsii-runtime-go v1.142.0
 	github.com/aws/smithy-go v1.28.9
+	github.com/blues/jsonata-go v1.5.4
 	github.com/stretchr/testify v1.12.1
 	github.com/truora/minidyn v0.8.2
 	golang.org/x/text v0.44.0
