@@ -1,0 +1,103 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/faresaga/faresaga/sfnlocal/failure"
+)
+
+// Registry picks the integration for each Task resource and calls it: the one
+// entry point the interpreter needs. Safe for concurrent use.
+type Registry struct {
+	mu           sync.RWMutex
+	integrations map[Kind]Integration
+	mocks        *MockConfig
+}
+
+// NewRegistry returns a registry with no integrations.
+func NewRegistry() *Registry {
+	return &Registry{integrations: map[Kind]Integration{}}
+}
+
+// Handle makes integration run the resources of kind.
+func (r *Registry) Handle(kind Kind, integration Integration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.integrations[kind] = integration
+}
+
+// UseFunctions runs Lambda function ARNs and lambda:invoke with in-process functions.
+func (r *Registry) UseFunctions(functions *Functions) {
+	r.Handle(KindLambdaFunction, functions)
+	r.Handle(KindLambdaInvoke, functions)
+}
+
+// UseMocks answers the states a test case lists from mocked responses instead of
+// calling their integration.
+func (r *Registry) UseMocks(mocks *MockConfig) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.mocks = mocks
+}
+
+// Resolve parses a Resource ARN and checks that something runs it.
+func (r *Registry) Resolve(resource string) (Resource, Integration, error) {
+	parsed, err := ParseResource(resource)
+	if err != nil {
+		return Resource{}, nil, err
+	}
+	r.mu.RLock()
+	integration := r.integrations[parsed.Kind]
+	r.mu.RUnlock()
+	if integration == nil {
+		return parsed, nil, failure.New(failure.Runtime, "no integration is configured to run %s", resource)
+	}
+	return parsed, integration, nil
+}
+
+// Invoke runs one Task invocation: from a mocked response when the caller's test case
+// lists the state, otherwise with the resource's integration under the Task's timeout.
+// An elapsed timeout fails with States.Timeout; ctx ending for another reason returns
+// ctx's error, since the execution itself is being stopped.
+func (r *Registry) Invoke(ctx context.Context, req Request) (any, error) {
+	resource, err := ParseResource(req.Resource)
+	if err != nil {
+		return nil, err
+	}
+	if mocked, answered, err := r.mockedResult(resource, req.Caller); answered {
+		return mocked, err
+	}
+	_, integration, err := r.Resolve(req.Resource)
+	if err != nil {
+		return nil, err
+	}
+	callCtx := ctx
+	if req.Timeout > 0 {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithTimeout(ctx, req.Timeout)
+		defer cancel()
+	}
+	result, err := integration.Invoke(callCtx, req)
+	if err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
+		return nil, &failure.Error{Name: failure.Timeout}
+	}
+	return result, err
+}
+
+// mockedResult answers from the mock configuration when it lists the caller's state.
+func (r *Registry) mockedResult(resource Resource, caller Caller) (result any, answered bool, err error) {
+	r.mu.RLock()
+	mocks := r.mocks
+	r.mu.RUnlock()
+	if mocks == nil || caller.TestCase == "" {
+		return nil, false, nil
+	}
+	response, listed, err := mocks.Response(caller)
+	if !listed || err != nil {
+		return nil, err != nil, err
+	}
+	result, err = response.resultFor(resource)
+	return result, true, err
+}

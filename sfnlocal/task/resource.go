@@ -1,0 +1,69 @@
+package task
+
+import (
+	"strings"
+
+	"github.com/faresaga/faresaga/sfnlocal/failure"
+)
+
+// Kind is the integration a Resource ARN selects.
+type Kind int
+
+// The integrations this package provides.
+const (
+	KindLambdaFunction Kind = iota + 1 // arn:aws:lambda:<region>:<account>:function:<name>
+	KindLambdaInvoke                   // arn:aws:states:::lambda:invoke
+	KindDynamoDB                       // arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem
+	KindSNSPublish                     // arn:aws:states:::sns:publish
+)
+
+// Resource is a parsed Task Resource ARN and what its history events look like.
+type Resource struct {
+	ARN  string
+	Kind Kind
+	// ResourceType and Action are the resourceType and resource of Task* events
+	// ("dynamodb", "updateItem"); both are empty for a Lambda function ARN, whose
+	// LambdaFunction* events carry the ARN itself.
+	ResourceType string
+	Action       string
+	// Region is the ARN's region, empty for arn:aws:states::: service ARNs.
+	Region string
+}
+
+// Events is the history event family the resource's invocations write.
+func (r Resource) Events() EventFamily {
+	if r.Kind == KindLambdaFunction {
+		return LambdaFunctionEvents
+	}
+	return TaskEvents
+}
+
+// serviceActions lists the optimised service integrations by "<service>:<action>".
+var serviceActions = map[string]Kind{
+	"lambda:invoke":       KindLambdaInvoke,
+	"dynamodb:getItem":    KindDynamoDB,
+	"dynamodb:putItem":    KindDynamoDB,
+	"dynamodb:updateItem": KindDynamoDB,
+	"dynamodb:deleteItem": KindDynamoDB,
+	"sns:publish":         KindSNSPublish,
+}
+
+// ParseResource resolves a Task Resource ARN. Anything this package cannot run fails
+// with AWS's wording for a resource it does not recognise, as States.Runtime.
+func ParseResource(arn string) (Resource, error) {
+	if service, ok := strings.CutPrefix(arn, "arn:aws:states:::"); ok {
+		if kind, found := serviceActions[service]; found {
+			resourceType, action, _ := strings.Cut(service, ":")
+			return Resource{ARN: arn, Kind: kind, ResourceType: resourceType, Action: action}, nil
+		}
+		return Resource{}, unsupportedResource(arn)
+	}
+	if fn, err := parseFunctionName(arn); err == nil && fn.isARN {
+		return Resource{ARN: arn, Kind: KindLambdaFunction, Region: fn.region}, nil
+	}
+	return Resource{}, unsupportedResource(arn)
+}
+
+func unsupportedResource(arn string) error {
+	return failure.New(failure.Runtime, "The resource provided %s is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.", arn)
+}
