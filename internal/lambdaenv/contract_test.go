@@ -87,8 +87,9 @@ func TestHandlerErrorNamesMatchTheDefinition(t *testing.T) {
 	for _, fn := range statemachine.Functions {
 		t.Run(fn.Name, func(t *testing.T) {
 			states := definition.States[fn.State]
-			handlers, err := testEnv(t).Handlers()
+			services, err := testEnv(t).Services()
 			require.NoError(t, err)
+			handlers := services.Handlers()
 			handler := handlers[fn.Name]
 			require.NotNil(t, handler)
 			step := faultStep[fn.Name]
@@ -123,8 +124,9 @@ func TestHandlerErrorNamesMatchTheDefinition(t *testing.T) {
 func TestInvalidInputGoesStraightToFailure(t *testing.T) {
 	var definition struct{ States map[string]errorHandling }
 	require.NoError(t, json.Unmarshal([]byte(statemachine.Definition), &definition))
-	handlers, err := testEnv(t).Handlers()
+	services, err := testEnv(t).Services()
 	require.NoError(t, err)
+	handlers := services.Handlers()
 
 	_, err = lambda.NewHandler(handlers["registerfare"]).Invoke(context.Background(), []byte(`{"fare":{"fareId":"f","amount":"12.50"},"attempt":0}`))
 	require.Error(t, err)

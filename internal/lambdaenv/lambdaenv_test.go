@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/tables"
+	"github.com/faresaga/faresaga/statemachine"
 )
 
 func TestLoad(t *testing.T) {
@@ -81,5 +82,15 @@ func TestServicesNeedTheirOwnTables(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
+	}
+}
+
+func TestHandlersCoverEveryFunction(t *testing.T) {
+	services, err := testEnv(t).Services()
+	require.NoError(t, err)
+	handlers := services.Handlers()
+	assert.Len(t, handlers, len(statemachine.Functions))
+	for _, fn := range statemachine.Functions {
+		assert.NotNil(t, handlers[fn.Name], fn.Name)
 	}
 }

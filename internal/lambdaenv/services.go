@@ -55,29 +55,41 @@ func (e Env) PaymentService() (*payment.Service, error) {
 	})
 }
 
-// Handlers builds all eight handlers, keyed by function name (statemachine.Functions),
-// for runtimes that host every function in one process: the local runtime and tests.
-func (e Env) Handlers() (map[string]any, error) {
+// Services are the three services, built together for runtimes that host every
+// function in one process: the local runtime and tests.
+type Services struct {
+	Fare    *fare.Service
+	Payment *payment.Service
+	Account *account.Service
+}
+
+// Services builds all three services from the environment.
+func (e Env) Services() (Services, error) {
 	fares, err := e.FareService()
 	if err != nil {
-		return nil, err
+		return Services{}, err
 	}
 	payments, err := e.PaymentService()
 	if err != nil {
-		return nil, err
+		return Services{}, err
 	}
 	accounts, err := e.AccountService()
 	if err != nil {
-		return nil, err
+		return Services{}, err
 	}
+	return Services{Fare: fares, Payment: payments, Account: accounts}, nil
+}
+
+// Handlers maps each function name (statemachine.Functions) to its handler.
+func (s Services) Handlers() map[string]any {
 	return map[string]any{
-		"registerfare":          fares.RegisterFare,
-		"preauthorizepayment":   payments.PreAuthorizePayment,
-		"chargefare":            payments.ChargeFare,
-		"creditcustomeraccount": accounts.CreditCustomerAccount,
-		"reversecustomercredit": accounts.ReverseCustomerCredit,
-		"refundfare":            payments.RefundFare,
-		"voidpreauthorization":  payments.VoidPreAuthorization,
-		"cancelfare":            fares.CancelFare,
-	}, nil
+		"registerfare":          s.Fare.RegisterFare,
+		"preauthorizepayment":   s.Payment.PreAuthorizePayment,
+		"chargefare":            s.Payment.ChargeFare,
+		"creditcustomeraccount": s.Account.CreditCustomerAccount,
+		"reversecustomercredit": s.Account.ReverseCustomerCredit,
+		"refundfare":            s.Payment.RefundFare,
+		"voidpreauthorization":  s.Payment.VoidPreAuthorization,
+		"cancelfare":            s.Fare.CancelFare,
+	}
 }

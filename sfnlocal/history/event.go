@@ -34,6 +34,12 @@ const (
 	MapIterationSucceeded = "MapIterationSucceeded"
 	MapIterationFailed    = "MapIterationFailed"
 	MapIterationAborted   = "MapIterationAborted"
+	// A DISTRIBUTED Map runs its iterations as child executions: the parent's history
+	// shows the map run, not the iterations.
+	MapRunStarted   = "MapRunStarted"
+	MapRunSucceeded = "MapRunSucceeded"
+	MapRunFailed    = "MapRunFailed"
+	MapRunAborted   = "MapRunAborted"
 
 	ParallelStateStarted   = "ParallelStateStarted"
 	ParallelStateSucceeded = "ParallelStateSucceeded"

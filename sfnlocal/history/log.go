@@ -51,3 +51,10 @@ func (l *Log) Changed() <-chan struct{} {
 	defer l.mu.Unlock()
 	return l.notify
 }
+
+// LastID is the id of the latest event, 0 when there is none.
+func (l *Log) LastID() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return int64(len(l.events))
+}

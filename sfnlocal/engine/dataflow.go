@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonata"
+	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+)
+
+// The data flow of a state, per query language. JSONPath: InputPath, Parameters, the
+// work, ResultSelector, ResultPath, OutputPath, with Assign reading the result.
+// JSONata: Arguments, the work, then Output and Assign, which see the variables as they
+// were before the state assigns any.
+
+// applyInputPath sets the input the state works on.
+func (r *stateRun) applyInputPath() error {
+	if r.st.jsonata {
+		r.input = r.rawInput
+		return nil
+	}
+	input, err := jsonpath.ApplyInputPath(r.st.inputPath, r.rawInput, r.pathEnv())
+	r.input = input
+	return evaluating(err)
+}
+
+// payload is what the state hands its work: a Task's arguments, a Pass state's result.
+// JSONPath: Parameters over the input (or the input itself); JSONata: Arguments (or
+// the input itself).
+func (r *stateRun) payload() (any, error) {
+	if r.st.jsonata {
+		if r.st.arguments == nil {
+			return r.rawInput, nil
+		}
+		v, err := r.st.arguments.Evaluate(r.bindings(nil))
+		return v, evaluating(err)
+	}
+	if r.st.parameters == nil {
+		return r.input, nil
+	}
+	v, err := r.st.parameters.Eval(r.input, r.pathEnv())
+	return v, evaluating(err)
+}
+
+// finish turns the work's result into the state's output and the variables it assigns.
+func (r *stateRun) finish(result any) (any, map[string]any, error) {
+	if r.st.jsonata {
+		return r.finishJSONata(r.st.output, r.st.assign, map[string]any{"result": result}, result)
+	}
+	env := r.pathEnv()
+	if r.st.resultSelector != nil {
+		selected, err := r.st.resultSelector.Eval(result, env)
+		if err != nil {
+			return nil, nil, evaluating(err)
+		}
+		result = selected
+	}
+	assigned, err := r.assignJSONPath(r.st.pathAssign, result)
+	if err != nil {
+		return nil, nil, err
+	}
+	output, err := jsonpath.ApplyResultPath(r.st.resultPath, r.rawInput, result)
+	if err != nil {
+		return nil, nil, evaluating(err)
+	}
+	output, err = jsonpath.ApplyOutputPath(r.st.outputPath, output, env)
+	return output, assigned, evaluating(err)
+}
+
+// passThrough is finish for states without work (Wait, Succeed, Choice): the output is
+// the input, through OutputPath or Output.
+func (r *stateRun) passThrough(output, assign *jsonata.Template, pathAssign *jsonpath.Assignment) (any, map[string]any, error) {
+	if r.st.jsonata {
+		return r.finishJSONata(output, assign, nil, r.rawInput)
+	}
+	assigned, err := r.assignJSONPath(pathAssign, r.input)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := jsonpath.ApplyOutputPath(r.st.outputPath, r.input, r.pathEnv())
+	return out, assigned, evaluating(err)
+}
+
+// caught is the output of a Catch: the error output placed by ResultPath into the raw
+// input (JSONPath), or the catcher's Output (JSONata, the error output by default).
+func (r *stateRun) caught(c *catcher, f *failure.Error) (any, map[string]any, error) {
+	errorOutput := map[string]any{"Error": f.Name, "Cause": f.Cause}
+	var output any
+	var assigned map[string]any
+	var err error
+	if r.st.jsonata {
+		output, assigned, err = r.finishJSONata(c.output, c.assign, map[string]any{"errorOutput": errorOutput}, errorOutput)
+	} else if assigned, err = r.assignJSONPath(c.pathAssign, errorOutput); err == nil {
+		output, err = jsonpath.ApplyResultPath(c.resultPath, r.rawInput, errorOutput)
+		err = evaluating(err)
+	}
+	if err != nil {
+		return nil, nil, r.t.explain(r, err)
+	}
+	return output, assigned, nil
+}
+
+func (r *stateRun) finishJSONata(output, assign *jsonata.Template, extra map[string]any, fallback any) (any, map[string]any, error) {
+	if output == nil && assign == nil {
+		return fallback, nil, nil
+	}
+	b := r.bindings(extra)
+	var assigned map[string]any
+	if assign != nil {
+		v, err := assign.Evaluate(b)
+		if err != nil {
+			return nil, nil, evaluating(err)
+		}
+		object, ok := v.(map[string]any)
+		if !ok {
+			return nil, nil, evaluating(failure.New(failure.QueryEvaluationError, "Assign must evaluate to an object, got %s", compactJSON(v)))
+		}
+		assigned = object
+	}
+	if output == nil {
+		return fallback, assigned, nil
+	}
+	out, err := output.Evaluate(b)
+	if err != nil {
+		return nil, nil, evaluating(err)
+	}
+	return out, assigned, nil
+}
+
+func (r *stateRun) assignJSONPath(a *jsonpath.Assignment, value any) (map[string]any, error) {
+	if a == nil {
+		return nil, nil
+	}
+	assigned, err := a.Eval(value, r.pathEnv())
+	return assigned, evaluating(err)
+}
+
+// evaluateItems returns a Map's items: ItemsPath over the input, or Items (JSONata).
+func (r *stateRun) evaluateItems() ([]any, error) {
+	var v any
+	var err error
+	switch {
+	case r.st.jsonata && r.st.items != nil:
+		v, err = r.st.items.Evaluate(r.bindings(nil))
+	case r.st.jsonata:
+		v = r.rawInput
+	default:
+		v, err = r.st.itemsPath.Eval(r.input, r.pathEnv())
+	}
+	if err != nil {
+		return nil, evaluating(err)
+	}
+	items, ok := v.([]any)
+	switch {
+	case ok:
+		return items, nil
+	case r.st.jsonata && r.st.items != nil:
+		return nil, evaluating(failure.New(failure.QueryEvaluationError,
+			"The JSONata expression '%s' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '%s' for value: %s",
+			jsonataSource(r.st.Items), jsonTypeName(v), compactJSON(v)))
+	}
+	name := failure.Runtime
+	if r.st.jsonata {
+		name = failure.QueryEvaluationError
+	}
+	return nil, evaluating(failure.New(name, "Map state input must be an array but was: %s", compactJSON(v)))
+}
+
+// itemInput is the input of one Map iteration: the item through ItemSelector, which
+// reads the item from the context object ($$.Map.Item.Value, $states.context.Map...).
+func (r *stateRun) itemInput(item any, index int) (any, error) {
+	itemContext := map[string]any{"Index": float64(index), "Value": item}
+	switch {
+	case r.st.jsonata && r.st.itemSelect != nil:
+		saved := r.context
+		r.context = withMapItem(saved, itemContext)
+		v, err := r.st.itemSelect.Evaluate(r.bindings(nil))
+		r.context = saved
+		return v, evaluating(err)
+	case !r.st.jsonata && r.st.itemSelector != nil:
+		env := r.pathEnv()
+		env.Context = withMapItem(r.context, itemContext)
+		v, err := r.st.itemSelector.Eval(r.input, env)
+		return v, evaluating(err)
+	}
+	return item, nil
+}
+
+func withMapItem(context map[string]any, item map[string]any) map[string]any {
+	out := make(map[string]any, len(context)+1)
+	for k, v := range context {
+		out[k] = v
+	}
+	out["Map"] = map[string]any{"Item": item}
+	return out
+}
+
+// jsonataSource is the expression inside a raw "{% ... %}" field, as AWS quotes it.
+func jsonataSource(raw []byte) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return string(raw)
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "{%"), "%}")
+	return strings.TrimSpace(s)
+}

@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/history"
+)
+
+// Status is an execution's status, as DescribeExecution reports it.
+type Status string
+
+const (
+	Running   Status = "RUNNING"
+	Succeeded Status = "SUCCEEDED"
+	Failed    Status = "FAILED"
+	TimedOut  Status = "TIMED_OUT"
+	Aborted   Status = "ABORTED"
+)
+
+// StartInput describes an execution to start.
+type StartInput struct {
+	StateMachineName string
+	StateMachineARN  string
+	Name             string // the execution name
+	ARN              string // the execution ARN
+	RoleARN          string
+	// Input is the execution input as JSON text; empty means {}.
+	Input string
+	// TestCase selects mocked responses (Step Functions Local's <arn>#<TestCase>).
+	TestCase string
+}
+
+// Execution is a running or finished execution. Its methods are safe for concurrent use.
+type Execution struct {
+	StartInput
+	StartTime time.Time
+	History   *history.Log
+
+	mu       sync.Mutex
+	status   Status
+	output   string
+	errName  string
+	cause    string
+	stopTime time.Time
+	done     chan struct{}
+	cancel   context.CancelCauseFunc
+}
+
+// Result is a finished execution's outcome.
+type Result struct {
+	Status   Status
+	Output   string // SUCCEEDED only: the output as JSON text
+	Error    string
+	Cause    string
+	StopTime time.Time
+}
+
+// Status reports the execution's status now.
+func (x *Execution) Status() Status {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.status
+}
+
+// Done is closed when the execution has finished.
+func (x *Execution) Done() <-chan struct{} { return x.done }
+
+// Wait blocks until the execution finishes or ctx ends, and returns its result.
+func (x *Execution) Wait(ctx context.Context) (Result, error) {
+	select {
+	case <-x.done:
+		return x.Result(), nil
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// Result returns the outcome so far: Status RUNNING while it runs.
+func (x *Execution) Result() Result {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return Result{Status: x.status, Output: x.output, Error: x.errName, Cause: x.cause, StopTime: x.stopTime}
+}
+
+// errStopped is the cancellation cause of a StopExecution.
+type errStopped struct{ reason failure.Error }
+
+func (e *errStopped) Error() string { return "execution stopped: " + e.reason.Name }
+
+// Stop aborts a running execution with an optional error and cause, as StopExecution
+// does; it returns once the execution has ended. Stopping a finished execution does
+// nothing.
+func (x *Execution) Stop(errName, cause string) {
+	x.cancel(&errStopped{reason: failure.Error{Name: errName, Cause: cause}})
+	<-x.done
+}
+
+// Start begins an execution of m and returns at once; the execution runs until it
+// finishes, times out, is stopped, or ctx ends (which aborts it).
+func (e *Engine) Start(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
+	input, err := decodeInput(in.Input)
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	x := &Execution{
+		StartInput: in,
+		StartTime:  e.clock.Now(),
+		History:    history.NewLog(),
+		status:     Running,
+		done:       make(chan struct{}),
+		cancel:     cancel,
+	}
+	run := &execution{Execution: x, engine: e, machine: m, invocations: map[string]int{}}
+	go run.run(runCtx, input)
+	return x, nil
+}
+
+// Run starts an execution and waits for it to finish.
+func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
+	x, err := e.Start(ctx, m, in)
+	if err != nil {
+		return nil, err
+	}
+	<-x.done
+	return x, nil
+}
+
+// InvalidInputError is an execution input that is not JSON or is too large.
+type InvalidInputError struct{ Reason string }
+
+func (e *InvalidInputError) Error() string { return e.Reason }
+
+func decodeInput(text string) (any, error) {
+	if text == "" {
+		return map[string]any{}, nil
+	}
+	if len(text) > MaxPayloadBytes {
+		return nil, &InvalidInputError{Reason: fmt.Sprintf("the input is %d bytes, more than the %d allowed", len(text), MaxPayloadBytes)}
+	}
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return nil, &InvalidInputError{Reason: "the input is not valid JSON: " + err.Error()}
+	}
+	return v, nil
+}
+
+// finish records the outcome and the terminal event, once.
+func (x *Execution) finish(at time.Time, prev int64, status Status, output any, f *failure.Error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.status != Running {
+		return
+	}
+	x.status, x.stopTime = status, at
+	event := history.Event{}
+	details := &history.FailureDetails{}
+	if f != nil {
+		x.errName, x.cause = f.Name, f.Cause
+		details.Error, details.Cause = f.Name, f.Cause
+	}
+	switch status {
+	case Succeeded:
+		x.output = compactJSON(output)
+		event.Type = history.ExecutionSucceeded
+		event.ExecutionSucceeded = &history.OutputDetails{Output: x.output, OutputDetails: &history.PayloadDetails{}}
+	case Failed:
+		event.Type, event.ExecutionFailed = history.ExecutionFailed, details
+	case TimedOut:
+		event.Type, event.ExecutionTimedOut = history.ExecutionTimedOut, details
+	case Aborted:
+		event.Type, event.ExecutionAborted = history.ExecutionAborted, details
+	}
+	x.History.Append(at, prev, event)
+	close(x.done)
+}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/faresaga/faresaga/sfnlocal/asl"
+	"github.com/faresaga/faresaga/sfnlocal/jsonata"
+	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+)
+
+// Machine is a parsed, validated and compiled state machine: every path, template and
+// expression is compiled once here, so running a state only evaluates.
+type Machine struct {
+	Definition *asl.Definition
+	// Source is the definition text as given.
+	Source string
+	root   *scope
+}
+
+// scope is a compiled Definition: the machine, a Parallel branch or a Map processor.
+type scope struct {
+	startAt string
+	states  map[string]*state
+}
+
+// Compile parses, validates and compiles a definition. Its error is an
+// *asl.InvalidDefinitionError for a definition AWS would refuse, or names the path,
+// template or expression that does not compile.
+func Compile(definition []byte) (*Machine, error) {
+	def, _, err := asl.Parse(definition)
+	if err != nil {
+		return nil, err
+	}
+	root, err := compileScope(def)
+	if err != nil {
+		return nil, err
+	}
+	return &Machine{Definition: def, Source: string(definition), root: root}, nil
+}
+
+func compileScope(def *asl.Definition) (*scope, error) {
+	sc := &scope{startAt: def.StartAt, states: make(map[string]*state, len(def.States))}
+	for _, name := range def.StateNames {
+		st, err := compileState(def.States[name])
+		if err != nil {
+			return nil, fmt.Errorf("state %q: %w", name, err)
+		}
+		sc.states[name] = st
+	}
+	return sc, nil
+}
+
+// decode turns a raw template into the value encoding/json gives, nil when absent.
+func decode(raw json.RawMessage) (any, bool, error) {
+	if len(raw) == 0 {
+		return nil, false, nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+// optionalPath compiles an I/O path: absent means "$", null means nil (AWS's {} or
+// "discard", depending on the field).
+func optionalPath(p asl.OptionalPath, reference bool) (*jsonpath.Path, error) {
+	switch {
+	case !p.Set:
+		return jsonpath.Root, nil
+	case p.Null:
+		return nil, nil
+	case reference:
+		return jsonpath.CompileReference(p.Path)
+	}
+	return jsonpath.Compile(p.Path)
+}
+
+func pathTemplate(raw json.RawMessage) (*jsonpath.Template, error) {
+	v, ok, err := decode(raw)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return jsonpath.CompileTemplate(v)
+}
+
+func jsonataTemplate(raw json.RawMessage, field string) (*jsonata.Template, error) {
+	v, ok, err := decode(raw)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return jsonata.CompileTemplate(v, jsonata.InField(field))
+}
+
+func pathAssign(raw json.RawMessage) (*jsonpath.Assignment, error) {
+	v, ok, err := decode(raw)
+	if err != nil || !ok {
+		return nil, err
+	}
+	object, isObject := v.(map[string]any)
+	if !isObject {
+		return nil, fmt.Errorf("Assign must be an object")
+	}
+	return jsonpath.CompileAssign(object)
+}

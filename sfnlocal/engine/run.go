@@ -1,0 +1,344 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/asl"
+	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/history"
+	"github.com/faresaga/faresaga/sfnlocal/jsonata"
+	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+)
+
+// execution is the interpreter's side of an Execution.
+type execution struct {
+	*Execution
+	engine   *Engine
+	machine  *Machine
+	input    any
+	deadline time.Time // on the engine's clock; zero without a machine timeout
+
+	mu          sync.Mutex
+	invocations map[string]int // per state, for mocked responses
+}
+
+// thread is one line of execution: the machine itself, a Parallel branch or a Map
+// iteration. Events it appends chain through prev.
+type thread struct {
+	x       *execution
+	log     *history.Log // the execution's history, or a DISTRIBUTED map run's own
+	vars    *variables
+	prev    int64
+	mapItem map[string]any // the context object's Map, inside an iteration
+}
+
+// stopError ends a thread because the whole execution is ending (stopped, timed out).
+type stopError struct {
+	status Status
+	f      *failure.Error
+}
+
+func (e *stopError) Error() string { return string(e.status) }
+
+func (x *execution) run(ctx context.Context, input any) {
+	x.input = input
+	start := x.StartTime
+	if timeout := x.machine.Definition.TimeoutSeconds; timeout > 0 {
+		x.deadline = start.Add(time.Duration(timeout) * time.Second)
+	}
+	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted,
+		ExecutionStarted: &history.ExecutionStartedDetails{Input: compactJSON(input), InputDetails: &history.PayloadDetails{}, RoleArn: x.RoleARN}})
+	t := &thread{x: x, log: x.History, vars: newVariables(nil), prev: first}
+	output, err := t.runScope(ctx, x.machine.root, input)
+	now := x.engine.clock.Now()
+	var stop *stopError
+	switch {
+	case err == nil:
+		x.finish(now, t.prev, Succeeded, output, nil)
+	case errors.As(err, &stop):
+		x.finish(now, t.prev, stop.status, nil, stop.f)
+	default:
+		x.finish(now, t.prev, Failed, nil, failure.As(err))
+	}
+}
+
+// checkAlive turns the execution's end (a stop, the machine timeout) into a stopError.
+func (t *thread) checkAlive(ctx context.Context) error {
+	if cause := context.Cause(ctx); cause != nil {
+		var stopped *errStopped
+		if errors.As(cause, &stopped) {
+			return &stopError{status: Aborted, f: &stopped.reason}
+		}
+		return &stopError{status: Aborted, f: &failure.Error{}}
+	}
+	if !t.x.deadline.IsZero() && !t.x.engine.clock.Now().Before(t.x.deadline) {
+		return &stopError{status: TimedOut, f: &failure.Error{Name: failure.Timeout, Cause: "The execution exceeded its TimeoutSeconds"}}
+	}
+	return nil
+}
+
+// sleep waits on the engine's clock, cut short by the machine's timeout.
+func (t *thread) sleep(ctx context.Context, d time.Duration) error {
+	if !t.x.deadline.IsZero() {
+		if remaining := t.x.deadline.Sub(t.x.engine.clock.Now()); d > remaining {
+			d = remaining
+		}
+	}
+	if err := t.x.engine.clock.Sleep(ctx, d); err != nil {
+		return t.checkAlive(ctx)
+	}
+	return t.checkAlive(ctx)
+}
+
+func (t *thread) append(e history.Event) int64 {
+	t.prev = t.log.Append(t.x.engine.clock.Now(), t.prev, e)
+	return t.prev
+}
+
+// runScope runs states from the scope's StartAt until one ends it.
+func (t *thread) runScope(ctx context.Context, sc *scope, input any) (any, error) {
+	name := sc.startAt
+	for {
+		if err := t.checkAlive(ctx); err != nil {
+			return nil, err
+		}
+		st := sc.states[name]
+		output, next, err := t.runState(ctx, st, input)
+		if err != nil || next == "" {
+			return output, err
+		}
+		name, input = next, output
+	}
+}
+
+// stateRun is one run of one state: everything its evaluation can read.
+type stateRun struct {
+	t           *thread
+	st          *state
+	rawInput    any
+	input       any // after InputPath (JSONPath); the raw input (JSONata)
+	enteredID   int64
+	enteredTime time.Time
+	retryCount  int
+	context     map[string]any
+}
+
+func (r *stateRun) pathEnv() *jsonpath.Env {
+	ids := r.t.x.engine.ids
+	return &jsonpath.Env{Context: r.context, Vars: r.t.vars, Random: ids, NewUUID: ids.UUID}
+}
+
+// bindings are the JSONata bindings: $states with input and context, plus extra keys
+// (result, errorOutput), and the workflow variables.
+func (r *stateRun) bindings(extra map[string]any) jsonata.Bindings {
+	states := map[string]any{"input": r.rawInput, "context": r.context}
+	for k, v := range extra {
+		states[k] = v
+	}
+	ids := r.t.x.engine.ids
+	return jsonata.Bindings{States: states, Variables: r.t.vars.All(), Sources: jsonata.Sources{Random: ids.Float64, UUID: ids.UUID}}
+}
+
+// runState runs one state and returns its output and the next state ("" when it ends
+// its scope). Failures that the state does not catch are returned.
+func (t *thread) runState(ctx context.Context, st *state, input any) (any, string, error) {
+	r := &stateRun{t: t, st: st, rawInput: input, enteredTime: t.x.engine.clock.Now()}
+	r.enteredID = t.append(history.Event{Type: history.Entered(string(st.Type)),
+		StateEntered: &history.StateEnteredDetails{Name: st.Name, Input: compactJSON(input), InputDetails: &history.PayloadDetails{}}})
+	r.refreshContext()
+
+	output, assigned, next, err := t.runStateBody(ctx, r)
+	if err != nil {
+		return nil, "", t.explain(r, err)
+	}
+	t.vars.assign(assigned)
+	if err := checkSize(st.Name, output); err != nil {
+		return nil, "", err
+	}
+	if st.Type != asl.TypeFail {
+		exited := &history.StateExitedDetails{Name: st.Name, Output: compactJSON(output), OutputDetails: &history.PayloadDetails{}}
+		if len(assigned) > 0 {
+			exited.AssignedVariables = renderVariables(assigned)
+			exited.AssignedVariablesDetails = &history.PayloadDetails{}
+		}
+		t.append(history.Event{Type: history.Exited(string(st.Type)), StateExited: exited})
+	}
+	return output, next, nil
+}
+
+// runStateBody runs the state's own work, with Retry and Catch for the states that have
+// them, and returns the output, the variables to assign and the next state.
+func (t *thread) runStateBody(ctx context.Context, r *stateRun) (any, map[string]any, string, error) {
+	st := r.st
+	switch st.Type {
+	case asl.TypeTask, asl.TypeParallel, asl.TypeMap:
+	default:
+		output, assigned, next, err := t.runSimpleState(ctx, r)
+		return output, assigned, next, err
+	}
+	retries := newRetryCounter(st.Retry)
+	for {
+		output, assigned, err := t.attempt(ctx, r)
+		if err == nil {
+			return output, assigned, st.nextState(), nil
+		}
+		var stop *stopError
+		if errors.As(err, &stop) {
+			return nil, nil, "", err
+		}
+		f := failure.As(err)
+		if delay, ok := retries.next(f.Name, t.x.engine.jitter); ok {
+			if err := t.sleep(ctx, delay); err != nil {
+				return nil, nil, "", err
+			}
+			r.retryCount++
+			r.refreshContext()
+			continue
+		}
+		err = t.leaving(r, err)
+		for _, c := range st.catchers {
+			if matches(c.ErrorEquals, f.Name) {
+				output, assigned, err := r.caught(c, t.x.causeOf(r, f))
+				return output, assigned, c.Next, err
+			}
+		}
+		return nil, nil, "", err
+	}
+}
+
+// leaving records that a Map or Parallel failed for good (not to be retried): AWS writes
+// the EvaluationFailed of a failed expression first, then MapStateFailed or
+// ParallelStateFailed, except for States.Runtime errors, which end the execution at once.
+func (t *thread) leaving(r *stateRun, err error) error {
+	var failedType string
+	switch r.st.Type {
+	case asl.TypeMap:
+		failedType = history.MapStateFailed
+	case asl.TypeParallel:
+		failedType = history.ParallelStateFailed
+	default:
+		return err
+	}
+	if failure.As(err).Name == failure.Runtime {
+		return err
+	}
+	err = t.explain(r, err)
+	t.append(history.Event{Type: failedType})
+	return err
+}
+
+// attempt runs a Task, Parallel or Map once.
+func (t *thread) attempt(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+	switch r.st.Type {
+	case asl.TypeTask:
+		return t.runTask(ctx, r)
+	case asl.TypeParallel:
+		return t.runParallel(ctx, r)
+	}
+	return t.runMap(ctx, r)
+}
+
+func (st *state) nextState() string {
+	if st.End {
+		return ""
+	}
+	return st.Next
+}
+
+// refreshContext builds the context object for the state's current attempt.
+func (r *stateRun) refreshContext() {
+	x := r.t.x
+	r.context = map[string]any{
+		"Execution": map[string]any{
+			"Id": x.ARN, "Input": x.input, "Name": x.Name, "RoleArn": x.RoleARN,
+			"StartTime": formatTime(x.StartTime), "RedriveCount": 0.0,
+		},
+		"StateMachine": map[string]any{"Id": x.StateMachineARN, "Name": x.StateMachineName},
+		"State":        map[string]any{"EnteredTime": formatTime(r.enteredTime), "Name": r.st.Name},
+	}
+	switch r.st.Type {
+	case asl.TypeTask, asl.TypeParallel, asl.TypeMap: // only states that retry have a RetryCount
+		r.context["State"].(map[string]any)["RetryCount"] = float64(r.retryCount)
+	}
+	if r.t.mapItem != nil {
+		r.context["Map"] = map[string]any{"Item": r.t.mapItem}
+	}
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// explain finishes a failure that leaves the state: errors of the state's own
+// evaluation get AWS's "An error occurred while executing the state" preamble, and
+// JSONata ones an EvaluationFailed event, as AWS records them.
+func (t *thread) explain(r *stateRun, err error) error {
+	var stop *stopError
+	if errors.As(err, &stop) {
+		return err
+	}
+	f := failure.As(err)
+	var evaluation *evaluationError
+	if errors.As(err, &evaluation) && !evaluation.explained {
+		evaluation.explained = true
+		f = t.x.causeOf(r, f)
+		evaluation.f = f
+		if f.Name == failure.QueryEvaluationError {
+			t.append(history.Event{Type: history.EvaluationFailed, EvaluationFailed: &history.EvaluationFailedDetails{
+				Error: f.Name, Cause: f.Cause, State: r.st.Name}})
+		}
+		return evaluation
+	}
+	return err
+}
+
+// evaluationError marks a failure raised by evaluating the state's own fields, as
+// opposed to one its Task reported.
+type evaluationError struct {
+	f         *failure.Error
+	explained bool // the preamble is in the cause, the EvaluationFailed event written
+}
+
+func (e *evaluationError) Error() string { return e.f.Error() }
+func (e *evaluationError) Unwrap() error { return e.f }
+
+// evaluating marks err, if any, as an evaluation failure.
+func evaluating(err error) error {
+	if err == nil {
+		return nil
+	}
+	var already *evaluationError
+	if errors.As(err, &already) {
+		return err
+	}
+	return &evaluationError{f: failure.As(err)}
+}
+
+// causeOf adds AWS's preamble to the cause of an evaluation failure.
+func (x *execution) causeOf(r *stateRun, f *failure.Error) *failure.Error {
+	switch f.Name {
+	case failure.Runtime, failure.QueryEvaluationError:
+		return &failure.Error{Name: f.Name, Cause: fmt.Sprintf(
+			"An error occurred while executing the state '%s' (entered at the event id #%d). %s", r.st.Name, r.enteredID, f.Cause)}
+	}
+	return f
+}
+
+// checkSize fails a state whose output is over Step Functions' payload limit.
+func checkSize(stateName string, output any) error {
+	if len(compactJSON(output)) > MaxPayloadBytes {
+		return failure.New(failure.DataLimitExceeded,
+			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", stateName)
+	}
+	return nil
+}
+
+func renderVariables(assigned map[string]any) map[string]string {
+	out := make(map[string]string, len(assigned))
+	for name, value := range assigned {
+		out[name] = compactJSON(value)
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/asl"
+	"github.com/faresaga/faresaga/sfnlocal/failure"
+)
+
+// runSimpleState runs the states without Retry and Catch.
+func (t *thread) runSimpleState(ctx context.Context, r *stateRun) (any, map[string]any, string, error) {
+	if err := r.applyInputPath(); err != nil {
+		return nil, nil, "", err
+	}
+	st := r.st
+	switch st.Type {
+	case asl.TypePass:
+		result := r.input
+		if st.hasResult {
+			result = st.result
+		} else if st.parameters != nil || st.arguments != nil {
+			var err error
+			if result, err = r.payload(); err != nil {
+				return nil, nil, "", err
+			}
+		}
+		output, assigned, err := r.finish(result)
+		if st.jsonata && st.output == nil {
+			output = r.rawInput // a JSONata Pass passes its input on unless Output says otherwise
+		}
+		return output, assigned, st.nextState(), err
+	case asl.TypeWait:
+		if err := t.wait(ctx, r); err != nil {
+			return nil, nil, "", err
+		}
+		output, assigned, err := r.passThrough(st.output, st.assign, st.pathAssign)
+		return output, assigned, st.nextState(), err
+	case asl.TypeChoice:
+		return t.runChoice(r)
+	case asl.TypeSucceed:
+		output, _, err := r.passThrough(st.output, nil, nil)
+		return output, nil, "", err
+	}
+	return nil, nil, "", r.failState()
+}
+
+// failState is the failure a Fail state ends its scope with.
+func (r *stateRun) failState() error {
+	name, _, err := r.st.errorName.text(r)
+	if err != nil {
+		return evaluating(err)
+	}
+	cause, _, err := r.st.cause.text(r)
+	if err != nil {
+		return evaluating(err)
+	}
+	return &failure.Error{Name: name, Cause: cause}
+}
+
+// wait sleeps for Seconds or until Timestamp, on the engine's clock.
+func (t *thread) wait(ctx context.Context, r *stateRun) error {
+	var d time.Duration
+	if r.st.seconds != nil {
+		seconds, err := r.st.seconds.waitSeconds(r)
+		if err != nil {
+			return evaluating(err)
+		}
+		d = seconds
+	} else {
+		until, err := r.st.timestamp.waitUntil(r)
+		if err != nil {
+			return evaluating(err)
+		}
+		d = until.Sub(t.x.engine.clock.Now())
+	}
+	return t.sleep(ctx, d)
+}

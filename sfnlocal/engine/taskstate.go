@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/history"
+	"github.com/faresaga/faresaga/sfnlocal/task"
+)
+
+// runTask runs one attempt of a Task state: evaluate its arguments, call the
+// integration, and turn the result into the state's output.
+func (t *thread) runTask(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+	if err := r.applyInputPath(); err != nil {
+		return nil, nil, err
+	}
+	args, err := r.payload()
+	if err != nil {
+		return nil, nil, err
+	}
+	timeout, err := r.st.timeout.taskSeconds(r)
+	if err != nil {
+		return nil, nil, evaluating(err)
+	}
+	heartbeat, err := r.st.heartbeat.taskSeconds(r)
+	if err != nil {
+		return nil, nil, evaluating(err)
+	}
+	resource, err := task.ParseResource(r.st.Resource)
+	if err != nil {
+		return nil, nil, evaluating(err)
+	}
+	family := resource.Events()
+	t.append(scheduledEvent(family, resource, args, timeout, heartbeat, t.x.engine.region))
+	t.append(startedEvent(family, resource))
+
+	tasks := t.x.engine.tasks
+	if tasks == nil {
+		f := failure.New(failure.Runtime, "no task integrations are configured")
+		t.append(failedEvent(family, family.Failed(), resource, f))
+		return nil, nil, f
+	}
+	result, err := tasks.Invoke(ctx, task.Request{
+		Resource:  r.st.Resource,
+		Arguments: args,
+		Timeout:   time.Duration(timeout) * time.Second,
+		Heartbeat: time.Duration(heartbeat) * time.Second,
+		Caller: task.Caller{
+			StateMachineName: t.x.StateMachineName, TestCase: t.x.TestCase,
+			StateName: r.st.Name, Invocation: t.x.nextInvocation(r.st.Name),
+		},
+	})
+	if err != nil {
+		if alive := t.checkAlive(ctx); alive != nil {
+			return nil, nil, alive
+		}
+		f := failure.As(err)
+		eventType := family.Failed()
+		if f.Name == failure.Timeout {
+			eventType = family.TimedOut()
+		}
+		t.append(failedEvent(family, eventType, resource, f))
+		return nil, nil, f
+	}
+	t.append(succeededEvent(family, resource, result))
+	return r.finish(result)
+}
+
+// nextInvocation counts a state's invocations in the execution, retries included.
+func (x *execution) nextInvocation(stateName string) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n := x.invocations[stateName]
+	x.invocations[stateName] = n + 1
+	return n
+}
+
+func scheduledEvent(family task.EventFamily, res task.Resource, args any, timeout, heartbeat int64, region string) history.Event {
+	e := history.Event{Type: family.Scheduled()}
+	if family == task.LambdaFunctionEvents {
+		e.LambdaFunctionScheduled = &history.LambdaScheduledDetails{Resource: res.ARN, Input: compactJSON(args),
+			InputDetails: &history.PayloadDetails{}, TimeoutInSeconds: timeout}
+		return e
+	}
+	e.TaskScheduled = &history.TaskScheduledDetails{TaskResource: taskResource(res), Region: region,
+		Parameters: compactJSON(args), TimeoutInSeconds: timeout, HeartbeatInSeconds: heartbeat}
+	return e
+}
+
+func startedEvent(family task.EventFamily, res task.Resource) history.Event {
+	e := history.Event{Type: family.Started()}
+	if family == task.TaskEvents {
+		tr := taskResource(res)
+		e.TaskStarted = &tr
+	}
+	return e
+}
+
+func succeededEvent(family task.EventFamily, res task.Resource, result any) history.Event {
+	out := history.OutputDetails{Output: compactJSON(result), OutputDetails: &history.PayloadDetails{}}
+	e := history.Event{Type: family.Succeeded()}
+	if family == task.LambdaFunctionEvents {
+		e.LambdaFunctionSucceeded = &out
+		return e
+	}
+	e.TaskSucceeded = &history.TaskOutputDetails{TaskResource: taskResource(res), OutputDetails: out}
+	return e
+}
+
+func failedEvent(family task.EventFamily, eventType string, res task.Resource, f *failure.Error) history.Event {
+	details := history.FailureDetails{Error: f.Name, Cause: f.Cause}
+	e := history.Event{Type: eventType}
+	timedOut := eventType == family.TimedOut()
+	switch {
+	case family == task.LambdaFunctionEvents && timedOut:
+		e.LambdaFunctionTimedOut = &details
+	case family == task.LambdaFunctionEvents:
+		e.LambdaFunctionFailed = &details
+	case timedOut:
+		e.TaskTimedOut = &history.TaskFailureDetails{TaskResource: taskResource(res), FailureDetails: details}
+	default:
+		e.TaskFailed = &history.TaskFailureDetails{TaskResource: taskResource(res), FailureDetails: details}
+	}
+	return e
+}
+
+func taskResource(res task.Resource) history.TaskResource {
+	return history.TaskResource{ResourceType: res.ResourceType, Resource: res.Action}
+}
