@@ -68,7 +68,7 @@ func input(fareID, customerID string, attempt int) saga.StepInput {
 }
 
 // payment returns the fare's Payments record, or false.
-func (f *fixture) payment(fareID string) (paymentRecord, bool) {
+func (f *fixture) payment(fareID string) (Record, bool) {
 	f.t.Helper()
 	rec, found, err := f.svc.payments().get(f.ctx, fareID)
 	require.NoError(f.t, err)

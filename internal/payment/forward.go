@@ -35,7 +35,7 @@ func (st forwardStep) result(fare saga.Fare, code, chargeID string) PaymentResul
 
 // decide reads what the payment record alone says about the step: the fare was
 // compensated (an error), the step already happened (its result), or neither.
-func (st forwardStep) decide(c stepCall, rec paymentRecord, found bool) (PaymentResult, bool, error) {
+func (st forwardStep) decide(c stepCall, rec Record, found bool) (PaymentResult, bool, error) {
 	switch {
 	case !found:
 		return PaymentResult{}, false, nil

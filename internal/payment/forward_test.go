@@ -42,7 +42,7 @@ func TestPreAuthorizePaymentHoldsTheFare(t *testing.T) {
 	assert.Equal(t, PaymentResult{FareID: "fare-1", Status: PaymentPreauthorized, AuthorizationCode: code, Money: eur(1250)}, result)
 	rec, found := f.payment("fare-1")
 	require.True(t, found)
-	assert.Equal(t, paymentRecord{FareID: "fare-1", CustomerID: "cust-1", Money: eur(1250), Status: PaymentPreauthorized,
+	assert.Equal(t, Record{FareID: "fare-1", CustomerID: "cust-1", Money: eur(1250), Status: PaymentPreauthorized,
 		AuthorizationCode: code, CreatedAt: "2025-03-14T09:26:53Z", UpdatedAt: "2025-03-14T09:26:53Z"}, rec)
 	auth, found := f.authorization(preauthKey("fare-1"))
 	require.True(t, found)

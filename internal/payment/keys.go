@@ -31,3 +31,7 @@ func fingerprint(parts ...string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// AuthorizationKey is the idempotency key of a fare's pre-authorisation: with the
+// gateway's Lookup it tells what really happened to the fare's payment.
+func AuthorizationKey(fareID string) string { return preauthKey(fareID) }

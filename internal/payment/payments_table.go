@@ -43,9 +43,9 @@ var statusTimestamp = map[PaymentStatus]string{
 	PaymentRefunded:      "refundedAt",
 }
 
-// paymentRecord is a Payments item. It holds gateway references, never the payment
-// token or any card data.
-type paymentRecord struct {
+// Record is a Payments item. It holds gateway references, never the payment token or
+// any card data.
+type Record struct {
 	FareID     string `dynamodbav:"fareId"`
 	CustomerID string `dynamodbav:"customerId"`
 	money.Money
@@ -63,7 +63,7 @@ type paymentRecord struct {
 
 // compensated reports whether a compensation has recorded this payment as undone (or,
 // for a VOIDED record without an authorisation code, as never to be made).
-func (r paymentRecord) compensated() bool {
+func (r Record) compensated() bool {
 	return r.Status == PaymentVoided || r.Status == PaymentRefunded
 }
 
@@ -105,14 +105,14 @@ type paymentsTable struct {
 	now  func() time.Time
 }
 
-func (t paymentsTable) get(ctx context.Context, fareID string) (paymentRecord, bool, error) {
+func (t paymentsTable) get(ctx context.Context, fareID string) (Record, bool, error) {
 	item, err := getItem(ctx, t.db, t.name, tables.Payments.PartitionKey, fareID)
 	if err != nil || item == nil {
-		return paymentRecord{}, false, err
+		return Record{}, false, err
 	}
-	var rec paymentRecord
+	var rec Record
 	if err := attributevalue.UnmarshalMap(item, &rec); err != nil {
-		return paymentRecord{}, false, fmt.Errorf("decode payment of fare %s: %w", fareID, err)
+		return Record{}, false, fmt.Errorf("decode payment of fare %s: %w", fareID, err)
 	}
 	return rec, true, nil
 }
@@ -186,4 +186,10 @@ func (u *update) add(attribute string, value types.AttributeValue, clause string
 	u.clauses = append(u.clauses, fmt.Sprintf(clause, attribute))
 	u.names["#"+attribute] = attribute
 	u.values[":"+attribute] = value
+}
+
+// Get reads a fare's payment record with a consistent read; found is false when the
+// fare has none.
+func (s *Service) Get(ctx context.Context, fareID string) (record Record, found bool, err error) {
+	return s.payments().get(ctx, fareID)
 }

@@ -1,0 +1,211 @@
+// Package embedded is the whole saga on one machine, with nothing outside Go: the local
+// Step Functions engine running THE definition, the eight handlers in-process, a
+// DynamoDB endpoint on a loopback port with the stack's tables, and a topic that records
+// what the saga publishes. `faresaga run`, the end-to-end tests and the benchmarks use it.
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	miniserver "github.com/truora/minidyn/server"
+
+	"github.com/faresaga/faresaga/internal/account"
+	"github.com/faresaga/faresaga/internal/dynamotest"
+	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/lambdaenv"
+	"github.com/faresaga/faresaga/internal/payment"
+	"github.com/faresaga/faresaga/internal/tables"
+	"github.com/faresaga/faresaga/sfnlocal/clock"
+	"github.com/faresaga/faresaga/sfnlocal/engine"
+	"github.com/faresaga/faresaga/sfnlocal/task"
+	"github.com/faresaga/faresaga/statemachine"
+)
+
+// The simulated account everything lives in.
+const (
+	Region           = "us-east-1"
+	Account          = "000000000000"
+	StateMachineName = "FareCollection-local"
+	RoleARN          = "arn:aws:iam::" + Account + ":role/FareCollection-local"
+)
+
+// StateMachineARN is the local machine's ARN.
+var StateMachineARN = "arn:aws:states:" + Region + ":" + Account + ":stateMachine:" + StateMachineName
+
+// TopicARN is the fare outcome topic's ARN.
+var TopicARN = "arn:aws:sns:" + Region + ":" + Account + ":FareOutcomes-local"
+
+// FunctionARN is the ARN a function of statemachine.Functions runs under locally.
+func FunctionARN(name string) string {
+	return "arn:aws:lambda:" + Region + ":" + Account + ":function:FareCollection-local-" + name
+}
+
+// Options configure a stack.
+type Options struct {
+	// Clock is the engine's and the handlers' clock: a virtual one runs retries and
+	// waits instantly. Real time by default.
+	Clock clock.Clock
+	// Seed fixes retry jitter and generated ids; 0 picks one.
+	Seed uint64
+	// FaultInjection turns the customerId switches on, as in the dev stage.
+	FaultInjection bool
+	// DynamoDBAddress is where the DynamoDB endpoint listens; a free loopback port by default.
+	DynamoDBAddress string
+	// HandlerLogs receives the handlers' JSON logs; discarded when nil.
+	HandlerLogs io.Writer
+}
+
+// Stack is a running embedded stack.
+type Stack struct {
+	Engine      *engine.Engine
+	Machine     *engine.Machine
+	Tasks       *task.Registry
+	Topic       *task.SNS
+	DynamoDB    *dynamodb.Client
+	DynamoDBURL string
+	Services    lambdaenv.Services
+	Clock       clock.Clock
+
+	server   *http.Server
+	listener net.Listener
+}
+
+// Start serves the DynamoDB endpoint, creates the tables, and wires the engine.
+func Start(opts Options) (*Stack, error) {
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.DynamoDBAddress == "" {
+		opts.DynamoDBAddress = "127.0.0.1:0"
+	}
+	listener, err := net.Listen("tcp", opts.DynamoDBAddress)
+	if err != nil {
+		return nil, fmt.Errorf("listen for the local DynamoDB endpoint: %w", err)
+	}
+	s := &Stack{Clock: opts.Clock, listener: listener,
+		server: &http.Server{Handler: miniserver.NewServer(), ReadHeaderTimeout: 10 * time.Second}}
+	go func() { _ = s.server.Serve(listener) }()
+	s.DynamoDBURL = "http://" + listener.Addr().String()
+	s.DynamoDB = dynamotest.NewClient(s.DynamoDBURL)
+	if err := tables.CreateAll(context.Background(), s.DynamoDB); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.wire(opts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stack) wire(opts Options) error {
+	logs := opts.HandlerLogs
+	if logs == nil {
+		logs = io.Discard
+	}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	injector := faults.New(opts.FaultInjection)
+	now := opts.Clock.Now
+	payments, err := payment.New(payment.Config{DynamoDB: s.DynamoDB, PaymentsTable: tables.Payments.Name,
+		FaultInjection: opts.FaultInjection, Now: now, Log: log}) // no gateway table: the gateway keeps its state in memory
+	if err != nil {
+		return err
+	}
+	s.Services = lambdaenv.Services{
+		Fare:    &fare.Service{DB: s.DynamoDB, Table: tables.Fares.Name, Faults: injector, Now: now, Log: log},
+		Payment: payments,
+		Account: &account.Service{DB: s.DynamoDB, Table: tables.CustomerAccounts.Name, Faults: injector, Now: now, Log: log},
+	}
+
+	env := task.Env{Region: Region, AccountID: Account, Now: now}
+	functions := task.NewFunctions(env)
+	values := map[string]string{
+		statemachine.FaresTableName:      tables.Fares.Name,
+		statemachine.FareOutcomeTopicArn: TopicARN,
+	}
+	handlers := s.Services.Handlers()
+	for _, fn := range statemachine.Functions {
+		functions.RegisterFunction(FunctionARN(fn.Name), handlers[fn.Name])
+		values[fn.SubstitutionKey] = FunctionARN(fn.Name)
+	}
+	s.Topic = task.NewSNS(env, TopicARN)
+	s.Tasks = task.NewRegistry()
+	s.Tasks.UseFunctions(functions)
+	s.Tasks.Handle(task.KindDynamoDB, task.NewDynamoDB(s.DynamoDB, env))
+	s.Tasks.Handle(task.KindSNSPublish, s.Topic)
+
+	definition, err := statemachine.Render(values)
+	if err != nil {
+		return err
+	}
+	if s.Machine, err = engine.Compile([]byte(definition)); err != nil {
+		return fmt.Errorf("compile the fare-collection definition: %w", err)
+	}
+	s.Engine = engine.New(engine.Options{Clock: opts.Clock, Tasks: s.Tasks, Seed: opts.Seed, Region: Region, Account: Account})
+	return nil
+}
+
+// Close stops the DynamoDB endpoint.
+func (s *Stack) Close() error {
+	err := s.server.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// StartFare starts an execution for a fare input, named after its fareId as the
+// deployed stack's users do (a fare without one gets a name of its own).
+func (s *Stack) StartFare(ctx context.Context, input string) (*engine.Execution, error) {
+	name := executionName(input)
+	return s.Engine.Start(ctx, s.Machine, engine.StartInput{
+		StateMachineName: StateMachineName, StateMachineARN: StateMachineARN,
+		Name: name, ARN: "arn:aws:states:" + Region + ":" + Account + ":execution:" + StateMachineName + ":" + name,
+		RoleARN: RoleARN, Input: input,
+	})
+}
+
+// RunFare runs one fare to its end.
+func (s *Stack) RunFare(ctx context.Context, input string) (*engine.Execution, error) {
+	x, err := s.StartFare(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := x.Wait(ctx); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// executionName is the input's fareId when it is a usable execution name.
+func executionName(input string) string {
+	var fields struct {
+		FareID string `json:"fareId"`
+	}
+	if json.Unmarshal([]byte(input), &fields) == nil && validName(fields.FareID) {
+		return fields.FareID
+	}
+	return fmt.Sprintf("unnamed-%d", time.Now().UnixNano())
+}
+
+func validName(name string) bool {
+	if name == "" || len(name) > 80 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
