@@ -14,8 +14,14 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false \
                 -tags lambda.norpc -ldflags='-s -w'
 
-.PHONY: all build synth test vet deploy diff destroy clean bootstrap-sizes
+.PHONY: all run build synth test vet bench deploy diff destroy clean bootstrap-sizes
 all: test
+
+run: ## the saga on the embedded runtime: the happy path, every failure switch, the tables
+	go run ./cmd/faresaga run
+
+bench: ## the engine's speed: whole sagas and raw state transitions
+	go test -run='^$$' -bench=. -benchmem ./internal/embedded/ ./sfnlocal/engine/
 
 build: $(BOOTSTRAPS) ## every Lambda's bootstrap, for provided.al2023 on arm64
 

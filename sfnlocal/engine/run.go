@@ -50,8 +50,12 @@ func (x *execution) run(ctx context.Context, input any) {
 	if timeout := x.machine.Definition.TimeoutSeconds; timeout > 0 {
 		x.deadline = start.Add(time.Duration(timeout) * time.Second)
 	}
+	text := x.Input // as given, like AWS, rather than re-encoded
+	if text == "" {
+		text = "{}"
+	}
 	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted,
-		ExecutionStarted: &history.ExecutionStartedDetails{Input: compactJSON(input), InputDetails: &history.PayloadDetails{}, RoleArn: x.RoleARN}})
+		ExecutionStarted: &history.ExecutionStartedDetails{Input: text, InputDetails: &history.PayloadDetails{}, RoleArn: x.RoleARN}})
 	t := &thread{x: x, log: x.History, vars: newVariables(nil), prev: first}
 	output, err := t.runScope(ctx, x.machine.root, input)
 	now := x.engine.clock.Now()

@@ -3,7 +3,10 @@
 // can return it as it is.
 package history
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Event types, as AWS names them.
 const (
@@ -56,7 +59,7 @@ func Exited(stateType string) string  { return stateType + "StateExited" }
 // Event is one history event. Exactly one details field is set (none for the events AWS
 // gives no details, such as ParallelStateStarted); the JSON names are AWS's.
 type Event struct {
-	Timestamp       time.Time `json:"timestamp"`
+	Timestamp       time.Time `json:"-"`
 	Type            string    `json:"type"`
 	ID              int64     `json:"id"`
 	PreviousEventID int64     `json:"previousEventId"`
@@ -193,4 +196,14 @@ func (e *Event) StateName() string {
 		return e.EvaluationFailed.State
 	}
 	return ""
+}
+
+// MarshalJSON writes the event as the Step Functions API does on the wire: the
+// timestamp in epoch seconds, with milliseconds.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event // without this method
+	return json.Marshal(struct {
+		Timestamp float64 `json:"timestamp"`
+		plain
+	}{Timestamp: float64(e.Timestamp.UnixMilli()) / 1000, plain: plain(e)})
 }

@@ -1,0 +1,41 @@
+// Command faresaga runs the fare-collection saga on the embedded runtime:
+//
+//	faresaga run [--input FILE] [--json] [--seed N] [--real-time]
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+const usage = `usage: faresaga <command> [flags]
+
+commands:
+  run     run the saga on the embedded runtime: the happy path and every failure
+          switch (or one fare with --input), then show the tables
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "faresaga: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
