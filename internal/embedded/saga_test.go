@@ -3,7 +3,6 @@ package embedded
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
@@ -29,10 +28,6 @@ func startStack(t *testing.T) *Stack {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
-}
-
-func fareInput(fareID, customerID string) string {
-	return fmt.Sprintf(`{"fareId":%q,"customerId":%q,"amount":1250,"currency":"EUR","paymentToken":"tok_visa_4242"}`, fareID, customerID)
 }
 
 // compensations lists the compensation states the execution entered, in order.
@@ -91,7 +86,7 @@ func readTables(t *testing.T, s *Stack, fareID, customerID string) tablesView {
 
 func TestHappyPath(t *testing.T) {
 	s := startStack(t)
-	x, err := s.RunFare(context.Background(), fareInput("fare-1", "cust-1"))
+	x, err := s.RunFare(context.Background(), FareInput("fare-1", "cust-1"))
 	require.NoError(t, err)
 	r := x.Result()
 	require.Equal(t, engine.Succeeded, r.Status, "%s: %s", r.Error, r.Cause)
@@ -135,7 +130,7 @@ func TestEveryFailureSwitchIsCompensatedInReverseOrder(t *testing.T) {
 		t.Run(tt.switchName, func(t *testing.T) {
 			s := startStack(t)
 			customer := "cust" + tt.switchName
-			x, err := s.RunFare(context.Background(), fareInput("fare-1", customer))
+			x, err := s.RunFare(context.Background(), FareInput("fare-1", customer))
 			require.NoError(t, err)
 			r := x.Result()
 			assert.Equal(t, engine.Failed, r.Status)
@@ -180,7 +175,7 @@ func TestACompensationThatFailsForGoodNeedsAttention(t *testing.T) {
 		t.Run(tt.switchName, func(t *testing.T) {
 			s := startStack(t)
 			customer := "cust" + tt.switchName
-			x, err := s.RunFare(context.Background(), fareInput("fare-1", customer))
+			x, err := s.RunFare(context.Background(), FareInput("fare-1", customer))
 			require.NoError(t, err)
 			r := x.Result()
 			assert.Equal(t, engine.Failed, r.Status)
@@ -207,7 +202,7 @@ func TestTransientFaultsAreRetriedThenSucceed(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			s := startStack(t)
 			customer := "cust_transient_" + step
-			x, err := s.RunFare(context.Background(), fareInput("fare-1", customer))
+			x, err := s.RunFare(context.Background(), FareInput("fare-1", customer))
 			require.NoError(t, err)
 			r := x.Result()
 			require.Equal(t, engine.Succeeded, r.Status, "%s: %s", r.Error, r.Cause)
@@ -230,7 +225,7 @@ func TestLostResponsesAreRetriedWithOneEffect(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			s := startStack(t)
 			customer := "cust_lost_" + step
-			x, err := s.RunFare(context.Background(), fareInput("fare-1", customer))
+			x, err := s.RunFare(context.Background(), FareInput("fare-1", customer))
 			require.NoError(t, err)
 			require.Equal(t, engine.Succeeded, x.Result().Status, x.Result().Cause)
 			v := readTables(t, s, "fare-1", customer)
@@ -244,7 +239,7 @@ func TestLostResponsesAreRetriedWithOneEffect(t *testing.T) {
 func TestTransientCompensationFaultsStillCompensate(t *testing.T) {
 	s := startStack(t)
 	customer := "cust_fail_credit_transient_refund_transient_void"
-	x, err := s.RunFare(context.Background(), fareInput("fare-1", customer))
+	x, err := s.RunFare(context.Background(), FareInput("fare-1", customer))
 	require.NoError(t, err)
 	assert.Equal(t, "InjectedFailure", x.Result().Error)
 	v := readTables(t, s, "fare-1", customer)
