@@ -76,6 +76,7 @@ type Stack struct {
 	Services    lambdaenv.Services
 	Clock       clock.Clock
 
+	dynamo   *miniserver.Server
 	server   *http.Server
 	listener net.Listener
 }
@@ -92,8 +93,8 @@ func Start(opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for the local DynamoDB endpoint: %w", err)
 	}
-	s := &Stack{Clock: opts.Clock, listener: listener,
-		server: &http.Server{Handler: miniserver.NewServer(), ReadHeaderTimeout: 10 * time.Second}}
+	s := &Stack{Clock: opts.Clock, listener: listener, dynamo: miniserver.NewServer()}
+	s.server = &http.Server{Handler: s.dynamo, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.server.Serve(listener) }()
 	s.DynamoDBURL = "http://" + listener.Addr().String()
 	s.DynamoDB = dynamotest.NewClient(s.DynamoDBURL)
@@ -154,6 +155,9 @@ func (s *Stack) wire(opts Options) error {
 	s.Engine = engine.New(engine.Options{Clock: opts.Clock, Tasks: s.Tasks, Seed: opts.Seed, Region: Region, Account: Account})
 	return nil
 }
+
+// ClearTables empties every table (the gateway keeps its memory).
+func (s *Stack) ClearTables() error { return s.dynamo.ClearAllTables() }
 
 // Close stops the DynamoDB endpoint.
 func (s *Stack) Close() error {

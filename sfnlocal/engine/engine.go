@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/clock"
+	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
@@ -43,6 +44,8 @@ type Engine struct {
 	account string
 	jitter  *jitterSource
 	ids     *idSource
+	// functions are JSONata's AWS functions, bound once to the seeded ids.
+	functions *jsonata.Functions
 }
 
 // New returns an engine with opts.
@@ -63,6 +66,7 @@ func New(opts Options) *Engine {
 	}
 	e.jitter = newJitterSource(seed)
 	e.ids = newIDSource(seed)
+	e.functions = jsonata.NewFunctions(jsonata.Sources{Random: e.ids.Float64, UUID: e.ids.UUID})
 	return e
 }
 

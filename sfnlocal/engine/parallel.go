@@ -30,7 +30,7 @@ func (t *thread) runParallel(ctx context.Context, r *stateRun) (any, map[string]
 	results := make([]any, len(r.st.branches))
 	err = t.fanOut(ctx, len(r.st.branches), 0, func(ctx context.Context, i int) error {
 		branch := t.child(nil)
-		out, err := branch.runScope(ctx, r.st.branches[i], input)
+		out, err := branch.runScope(ctx, r.st.branches[i], input, "")
 		results[i] = out
 		return err
 	})
@@ -80,7 +80,7 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		}
 		detail := &history.MapIterationDetails{Name: r.st.Name, Index: i}
 		iteration.append(history.Event{Type: history.MapIterationStarted, MapIterationStarted: detail})
-		out, err := iteration.runScope(ctx, r.st.processor, input)
+		out, err := iteration.runScope(ctx, r.st.processor, input, "")
 		if err == nil {
 			results[i] = out
 			iteration.append(history.Event{Type: history.MapIterationSucceeded, MapIterationSucceeded: detail})

@@ -21,6 +21,8 @@ type execution struct {
 	machine  *Machine
 	input    any
 	deadline time.Time // on the engine's clock; zero without a machine timeout
+	// The context object's parts that never change during the execution, built once.
+	executionContext, machineContext map[string]any
 
 	mu          sync.Mutex
 	invocations map[string]int // per state, for mocked responses
@@ -47,6 +49,11 @@ func (e *stopError) Error() string { return string(e.status) }
 func (x *execution) run(ctx context.Context, input any) {
 	x.input = input
 	start := x.StartTime
+	x.executionContext = map[string]any{
+		"Id": x.ARN, "Input": input, "Name": x.Name, "RoleArn": x.RoleARN,
+		"StartTime": formatTime(start), "RedriveCount": 0.0,
+	}
+	x.machineContext = map[string]any{"Id": x.StateMachineARN, "Name": x.StateMachineName}
 	if timeout := x.machine.Definition.TimeoutSeconds; timeout > 0 {
 		x.deadline = start.Add(time.Duration(timeout) * time.Second)
 	}
@@ -57,7 +64,7 @@ func (x *execution) run(ctx context.Context, input any) {
 	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted,
 		ExecutionStarted: &history.ExecutionStartedDetails{Input: text, InputDetails: &history.PayloadDetails{}, RoleArn: x.RoleARN}})
 	t := &thread{x: x, log: x.History, vars: newVariables(nil), prev: first}
-	output, err := t.runScope(ctx, x.machine.root, input)
+	output, err := t.runScope(ctx, x.machine.root, input, text)
 	now := x.engine.clock.Now()
 	var stop *stopError
 	switch {
@@ -103,19 +110,21 @@ func (t *thread) append(e history.Event) int64 {
 	return t.prev
 }
 
-// runScope runs states from the scope's StartAt until one ends it.
-func (t *thread) runScope(ctx context.Context, sc *scope, input any) (any, error) {
+// runScope runs states from the scope's StartAt until one ends it. inputText is the
+// input as JSON, "" when the caller has not rendered it.
+func (t *thread) runScope(ctx context.Context, sc *scope, input any, inputText string) (any, error) {
 	name := sc.startAt
 	for {
 		if err := t.checkAlive(ctx); err != nil {
 			return nil, err
 		}
 		st := sc.states[name]
-		output, next, err := t.runState(ctx, st, input)
+		output, outputText, next, err := t.runState(ctx, st, input, inputText)
 		if err != nil || next == "" {
 			return output, err
 		}
-		name, input = next, output
+		// A state's output is the next one's input: rendered once for both events.
+		name, input, inputText = next, output, outputText
 	}
 }
 
@@ -143,35 +152,39 @@ func (r *stateRun) bindings(extra map[string]any) jsonata.Bindings {
 	for k, v := range extra {
 		states[k] = v
 	}
-	ids := r.t.x.engine.ids
-	return jsonata.Bindings{States: states, Variables: r.t.vars.All(), Sources: jsonata.Sources{Random: ids.Float64, UUID: ids.UUID}}
+	return jsonata.Bindings{States: states, Variables: r.t.vars.All(), Functions: r.t.x.engine.functions}
 }
 
 // runState runs one state and returns its output and the next state ("" when it ends
 // its scope). Failures that the state does not catch are returned.
-func (t *thread) runState(ctx context.Context, st *state, input any) (any, string, error) {
+func (t *thread) runState(ctx context.Context, st *state, input any, inputText string) (any, string, string, error) {
+	if inputText == "" {
+		inputText = compactJSON(input)
+	}
 	r := &stateRun{t: t, st: st, rawInput: input, enteredTime: t.x.engine.clock.Now()}
 	r.enteredID = t.append(history.Event{Type: history.Entered(string(st.Type)),
-		StateEntered: &history.StateEnteredDetails{Name: st.Name, Input: compactJSON(input), InputDetails: &history.PayloadDetails{}}})
+		StateEntered: &history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: &history.PayloadDetails{}}})
 	r.refreshContext()
 
 	output, assigned, next, err := t.runStateBody(ctx, r)
 	if err != nil {
-		return nil, "", t.explain(r, err)
+		return nil, "", "", t.explain(r, err)
 	}
 	t.vars.assign(assigned)
-	if err := checkSize(st.Name, output); err != nil {
-		return nil, "", err
+	outputText := compactJSON(output)
+	if len(outputText) > MaxPayloadBytes {
+		return nil, "", "", failure.New(failure.DataLimitExceeded,
+			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
 	if st.Type != asl.TypeFail {
-		exited := &history.StateExitedDetails{Name: st.Name, Output: compactJSON(output), OutputDetails: &history.PayloadDetails{}}
+		exited := &history.StateExitedDetails{Name: st.Name, Output: outputText, OutputDetails: &history.PayloadDetails{}}
 		if len(assigned) > 0 {
 			exited.AssignedVariables = renderVariables(assigned)
 			exited.AssignedVariablesDetails = &history.PayloadDetails{}
 		}
 		t.append(history.Event{Type: history.Exited(string(st.Type)), StateExited: exited})
 	}
-	return output, next, nil
+	return output, outputText, next, nil
 }
 
 // runStateBody runs the state's own work, with Retry and Catch for the states that have
@@ -257,11 +270,8 @@ func (st *state) nextState() string {
 func (r *stateRun) refreshContext() {
 	x := r.t.x
 	r.context = map[string]any{
-		"Execution": map[string]any{
-			"Id": x.ARN, "Input": x.input, "Name": x.Name, "RoleArn": x.RoleARN,
-			"StartTime": formatTime(x.StartTime), "RedriveCount": 0.0,
-		},
-		"StateMachine": map[string]any{"Id": x.StateMachineARN, "Name": x.StateMachineName},
+		"Execution":    x.executionContext,
+		"StateMachine": x.machineContext,
 		"State":        map[string]any{"EnteredTime": formatTime(r.enteredTime), "Name": r.st.Name},
 	}
 	switch r.st.Type {
@@ -328,15 +338,6 @@ func (x *execution) causeOf(r *stateRun, f *failure.Error) *failure.Error {
 			"An error occurred while executing the state '%s' (entered at the event id #%d). %s", r.st.Name, r.enteredID, f.Cause)}
 	}
 	return f
-}
-
-// checkSize fails a state whose output is over Step Functions' payload limit.
-func checkSize(stateName string, output any) error {
-	if len(compactJSON(output)) > MaxPayloadBytes {
-		return failure.New(failure.DataLimitExceeded,
-			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", stateName)
-	}
-	return nil
 }
 
 func renderVariables(assigned map[string]any) map[string]string {

@@ -9,6 +9,9 @@ type Bindings struct {
 	Variables map[string]any
 	// Sources fixes $random and $uuid; zero uses real randomness.
 	Sources Sources
+	// Functions, when set, are AWS's functions already bound (see NewFunctions), and
+	// Sources is ignored.
+	Functions *Functions
 }
 
 // statesVariable is the name AWS reserves for the state's data; it shadows a workflow
@@ -19,7 +22,10 @@ const statesVariable = "states"
 // evaluation of a template and shared by all of its expressions.
 func (b Bindings) scope() map[string]any {
 	functions := defaultFunctions
-	if b.Sources.Random != nil || b.Sources.UUID != nil {
+	switch {
+	case b.Functions != nil:
+		functions = b.Functions.byName
+	case b.Sources.Random != nil || b.Sources.UUID != nil:
 		functions = awsFunctions(b.Sources)
 	}
 	vars := make(map[string]any, len(b.Variables)+len(functions)+1)

@@ -40,6 +40,13 @@ func awsFunctions(src Sources) map[string]any {
 	}
 }
 
+// Functions are AWS's functions bound to their sources, built once and shared by any
+// number of evaluations (building them for each evaluation is measurable).
+type Functions struct{ byName map[string]any }
+
+// NewFunctions binds AWS's functions to src.
+func NewFunctions(src Sources) *Functions { return &Functions{byName: awsFunctions(src)} }
+
 // defaultFunctions serves every evaluation that does not override Sources.
 var defaultFunctions = awsFunctions(Sources{})
 
