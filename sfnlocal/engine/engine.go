@@ -46,6 +46,7 @@ type Engine struct {
 	ids     *idSource
 	// functions are JSONata's AWS functions, bound once to the seeded ids.
 	functions *jsonata.Functions
+	callbacks callbacks
 }
 
 // New returns an engine with opts.

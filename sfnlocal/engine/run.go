@@ -137,6 +137,7 @@ type stateRun struct {
 	enteredID   int64
 	enteredTime time.Time
 	retryCount  int
+	taskToken   string // a callback task's token, for $$.Task.Token
 	context     map[string]any
 }
 
@@ -280,6 +281,9 @@ func (r *stateRun) refreshContext() {
 	}
 	if r.t.mapItem != nil {
 		r.context["Map"] = map[string]any{"Item": r.t.mapItem}
+	}
+	if r.taskToken != "" {
+		r.context["Task"] = map[string]any{"Token": r.taskToken}
 	}
 }
 

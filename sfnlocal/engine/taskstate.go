@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
@@ -15,6 +16,11 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, map[string]any,
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, err
 	}
+	resourceARN, callback := strings.CutSuffix(r.st.Resource, waitForTaskToken)
+	if callback {
+		r.taskToken = t.x.engine.newTaskToken()
+		r.refreshContext()
+	}
 	args, err := r.payload()
 	if err != nil {
 		return nil, nil, err
@@ -27,9 +33,12 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, map[string]any,
 	if err != nil {
 		return nil, nil, evaluating(err)
 	}
-	resource, err := task.ParseResource(r.st.Resource)
+	resource, err := task.ParseResource(resourceARN)
 	if err != nil {
 		return nil, nil, evaluating(err)
+	}
+	if callback {
+		resource.Action += waitForTaskToken
 	}
 	family := resource.Events()
 	t.append(scheduledEvent(family, resource, args, timeout, heartbeat, t.x.engine.region))
@@ -41,8 +50,13 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, map[string]any,
 		t.append(failedEvent(family, family.Failed(), resource, f))
 		return nil, nil, f
 	}
+	var pending *pendingTask
+	if callback {
+		// Registered before the call: a worker may answer before the call returns.
+		pending = t.x.engine.callbacks.register(r.taskToken)
+	}
 	result, err := tasks.Invoke(ctx, task.Request{
-		Resource:  r.st.Resource,
+		Resource:  resourceARN,
 		Arguments: args,
 		Timeout:   time.Duration(timeout) * time.Second,
 		Heartbeat: time.Duration(heartbeat) * time.Second,
@@ -51,13 +65,20 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, map[string]any,
 			StateName: r.st.Name, Invocation: t.x.nextInvocation(r.st.Name),
 		},
 	})
+	if err == nil && callback {
+		t.append(history.Event{Type: history.TaskSubmitted, TaskSubmitted: &history.TaskOutputDetails{
+			TaskResource: taskResource(resource), OutputDetails: history.OutputDetails{Output: compactJSON(result), OutputDetails: &history.PayloadDetails{}}}})
+		result, err = t.x.engine.awaitCallback(ctx, r.taskToken, pending, time.Duration(timeout)*time.Second, time.Duration(heartbeat)*time.Second)
+	} else if callback {
+		t.x.engine.callbacks.forget(r.taskToken, false)
+	}
 	if err != nil {
 		if alive := t.checkAlive(ctx); alive != nil {
 			return nil, nil, alive
 		}
 		f := failure.As(err)
 		eventType := family.Failed()
-		if f.Name == failure.Timeout {
+		if f.Name == failure.Timeout || f.Name == failure.HeartbeatTimeout {
 			eventType = family.TimedOut()
 		}
 		t.append(failedEvent(family, eventType, resource, f))

@@ -21,6 +21,9 @@ const (
 	TaskSucceeded = "TaskSucceeded"
 	TaskFailed    = "TaskFailed"
 	TaskTimedOut  = "TaskTimedOut"
+	// TaskSubmitted: a callback task's integration accepted the work; the task now
+	// waits for its token to be answered.
+	TaskSubmitted = "TaskSubmitted"
 
 	LambdaFunctionScheduled   = "LambdaFunctionScheduled"
 	LambdaFunctionStarted     = "LambdaFunctionStarted"
@@ -78,6 +81,7 @@ type Event struct {
 	TaskSucceeded *TaskOutputDetails    `json:"taskSucceededEventDetails,omitempty"`
 	TaskFailed    *TaskFailureDetails   `json:"taskFailedEventDetails,omitempty"`
 	TaskTimedOut  *TaskFailureDetails   `json:"taskTimedOutEventDetails,omitempty"`
+	TaskSubmitted *TaskOutputDetails    `json:"taskSubmittedEventDetails,omitempty"`
 
 	LambdaFunctionScheduled   *LambdaScheduledDetails `json:"lambdaFunctionScheduledEventDetails,omitempty"`
 	LambdaFunctionSucceeded   *OutputDetails          `json:"lambdaFunctionSucceededEventDetails,omitempty"`
