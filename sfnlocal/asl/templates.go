@@ -1,6 +1,8 @@
 package asl
 
 import (
+	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
+
 	"encoding/json"
 	"maps"
 	"slices"
@@ -50,7 +52,7 @@ func (p *parser) checkTemplateEntry(key string, value any, loc string) {
 }
 
 func looksLikePath(s string) bool {
-	return strings.HasPrefix(s, "$.") || strings.HasPrefix(s, "$$.") || isIntrinsicCall(s)
+	return strings.HasPrefix(s, "$.") || strings.HasPrefix(s, "$$.") || intrinsic.IsCall(s)
 }
 
 // warnAboutPathsInResult flags ".$" keys in a Pass Result: Result is never evaluated, a
