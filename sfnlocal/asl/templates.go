@@ -1,12 +1,12 @@
 package asl
 
 import (
-	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
-
 	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 )
 
 // templateField reads a payload template (Parameters, ResultSelector, ItemSelector, Assign).
