@@ -12,6 +12,7 @@ import (
 type Expression struct {
 	source   string   // as written between the delimiters, for causes
 	compiled lib.Expr // never evaluated itself: each evaluation works on a copy (see evaluate)
+	path     *fieldPath
 }
 
 // Compile parses an expression, with or without its "{% %}" delimiters. A syntax error is a
@@ -25,7 +26,8 @@ func Compile(expr string) (*Expression, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid JSONata expression '%s': %v", source, err)
 	}
-	return &Expression{source: source, compiled: *compiled}, nil
+	path, _ := parseFieldPath(stripComments(source))
+	return &Expression{source: source, compiled: *compiled, path: path}, nil
 }
 
 func compileGuarded(src string) (e *lib.Expr, err error) {
@@ -52,6 +54,9 @@ func (e *Expression) evaluate(scope map[string]any, field string) (any, error) {
 	run := e.compiled
 	result, err := evalGuarded(&run, scope)
 	if errors.Is(err, lib.ErrUndefined) {
+		if e.path != nil && e.path.emptyArray(scope) {
+			return []any{}, nil
+		}
 		return Undefined, nil
 	}
 	if err != nil {

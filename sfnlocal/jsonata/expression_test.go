@@ -150,3 +150,27 @@ func TestConcurrentEvaluations(t *testing.T) {
 		<-done
 	}
 }
+
+func TestAPathEndingOnAnEmptyArrayReturnsIt(t *testing.T) {
+	// Recorded on AWS (scenarios_map, test_map_state_items_input_array/empty): JSONata 2.x
+	// returns [] where the 1.x port we run on says undefined.
+	b := Bindings{States: map[string]any{"input": map[string]any{"items": []any{}, "n": map[string]any{}}},
+		Variables: map[string]any{"x": map[string]any{"a": []any{}}}}
+	tests := []struct {
+		expr string
+		want any
+	}{
+		{"$states.input.items", []any{}},
+		{"$x.a", []any{}},
+		{"$states.input.missing", Undefined},
+		{"$states.input.n.items", Undefined},
+		{"$states.input.items[0]", Undefined},
+	}
+	for _, tt := range tests {
+		e, err := Compile(tt.expr)
+		require.NoError(t, err)
+		got, err := e.Evaluate(b)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got, tt.expr)
+	}
+}
