@@ -1,6 +1,7 @@
 // Command faresaga runs the fare-collection saga on the embedded runtime:
 //
 //	faresaga run [--input FILE] [--json] [--seed N] [--real-time]
+//	faresaga local [--listen ADDR] [--dynamodb-listen ADDR] [--virtual-time]
 package main
 
 import (
@@ -16,6 +17,9 @@ const usage = `usage: faresaga <command> [flags]
 commands:
   run     run the saga on the embedded runtime: the happy path and every failure
           switch (or one fare with --input), then show the tables
+  local   serve the Step Functions API (and the tables' DynamoDB API) on loopback,
+          with the fare-collection state machine created; SFN_MOCK_CONFIG=<file>
+          enables mocked responses for <stateMachineArn>#<TestCase> executions
 `
 
 func main() {
@@ -32,6 +36,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	switch args[0] {
 	case "run":
 		return runCommand(ctx, args[1:], stdout, stderr)
+	case "local":
+		return localCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

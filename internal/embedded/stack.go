@@ -63,6 +63,8 @@ type Options struct {
 	DynamoDBAddress string
 	// HandlerLogs receives the handlers' JSON logs; discarded when nil.
 	HandlerLogs io.Writer
+	// Mocks, when set, answer the Task states of executions started on a test case.
+	Mocks *task.MockConfig
 }
 
 // Stack is a running embedded stack.
@@ -75,6 +77,8 @@ type Stack struct {
 	DynamoDBURL string
 	Services    lambdaenv.Services
 	Clock       clock.Clock
+	// Definition is THE definition with the local ARNs and names filled in.
+	Definition string
 
 	dynamo   *miniserver.Server
 	server   *http.Server
@@ -144,11 +148,15 @@ func (s *Stack) wire(opts Options) error {
 	s.Tasks.UseFunctions(functions)
 	s.Tasks.Handle(task.KindDynamoDB, task.NewDynamoDB(s.DynamoDB, env))
 	s.Tasks.Handle(task.KindSNSPublish, s.Topic)
+	if opts.Mocks != nil {
+		s.Tasks.UseMocks(opts.Mocks)
+	}
 
 	definition, err := statemachine.Render(values)
 	if err != nil {
 		return err
 	}
+	s.Definition = definition
 	if s.Machine, err = engine.Compile([]byte(definition)); err != nil {
 		return fmt.Errorf("compile the fare-collection definition: %w", err)
 	}

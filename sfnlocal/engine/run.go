@@ -47,6 +47,9 @@ type stopError struct {
 func (e *stopError) Error() string { return string(e.status) }
 
 func (x *execution) run(ctx context.Context, input any) {
+	// Releasing the execution's context detaches it from its parent: a server's context
+	// would otherwise keep every execution it ever started.
+	defer x.cancel(nil)
 	x.input = input
 	start := x.StartTime
 	x.executionContext = map[string]any{
