@@ -14,11 +14,14 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false \
                 -tags lambda.norpc -ldflags='-s -w'
 
-.PHONY: all run build synth test vet bench deploy diff destroy clean bootstrap-sizes
+.PHONY: all run local build synth test vet bench deploy diff destroy clean bootstrap-sizes
 all: test
 
 run: ## the saga on the embedded runtime: the happy path, every failure switch, the tables
 	go run ./cmd/faresaga run
+
+local: ## the Step Functions API (:8083) and the tables' DynamoDB API (:8084) on loopback
+	go run ./cmd/faresaga local --listen 127.0.0.1:8083 --dynamodb-listen 127.0.0.1:8084
 
 bench: ## the engine's speed: whole sagas and raw state transitions
 	go test -run='^$$' -bench=. -benchmem ./internal/embedded/ ./sfnlocal/engine/
