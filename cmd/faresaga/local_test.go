@@ -20,16 +20,17 @@ import (
 
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/localapi"
 )
 
 // startLocal serves `faresaga local` on free loopback ports, on virtual time.
-func startLocal(t *testing.T, maxFinished int) (*localServer, *sfn.Client, *dynamodb.Client) {
+func startLocal(t *testing.T, maxFinished int) (*localapi.Server, *sfn.Client, *dynamodb.Client) {
 	t.Helper()
-	srv, err := serveLocal(context.Background(), localConfig{listen: "127.0.0.1:0", dynamoDBListen: "127.0.0.1:0",
-		maxFinished: maxFinished, virtualTime: true, seed: 3})
+	srv, err := localapi.Start(context.Background(), localapi.Config{Listen: "127.0.0.1:0", DynamoDBListen: "127.0.0.1:0",
+		MaxFinished: maxFinished, VirtualTime: true, Seed: 3})
 	require.NoError(t, err)
-	t.Cleanup(srv.close)
-	return srv, newSFNClient(srv.endpoint), dynamotest.NewClient(srv.stack.DynamoDBURL)
+	t.Cleanup(srv.Close)
+	return srv, localapi.NewSFNClient(srv.Endpoint), dynamotest.NewClient(srv.Stack.DynamoDBURL)
 }
 
 func waitForEnd(t *testing.T, client *sfn.Client, arn *string) *sfn.DescribeExecutionOutput {
@@ -52,14 +53,14 @@ func TestLocalServesTheSagaThroughTheSDK(t *testing.T) {
 	ctx := context.Background()
 	input := embedded.FareInput("fare-sdk-1", "cust-sdk")
 	started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(srv.stateMachineARN), Name: aws.String("fare-sdk-1"), Input: aws.String(input)})
+		StateMachineArn: aws.String(srv.StateMachineARN), Name: aws.String("fare-sdk-1"), Input: aws.String(input)})
 	require.NoError(t, err)
 	done := waitForEnd(t, client, started.ExecutionArn)
 	assert.Equal(t, sfntypes.ExecutionStatusSucceeded, done.Status)
 
 	// The same name and input is the same execution; another input is refused.
 	again, err := client.StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(srv.stateMachineARN), Name: aws.String("fare-sdk-1"), Input: aws.String(embedded.FareInput("fare-sdk-1", "someone-else"))})
+		StateMachineArn: aws.String(srv.StateMachineARN), Name: aws.String("fare-sdk-1"), Input: aws.String(embedded.FareInput("fare-sdk-1", "someone-else"))})
 	var exists *sfntypes.ExecutionAlreadyExists
 	assert.True(t, errors.As(err, &exists), "a second, different start of the same fare is refused: %v %v", again, err)
 
@@ -79,10 +80,10 @@ func TestLocalServesTheSagaThroughTheSDK(t *testing.T) {
 func TestLocalRefusesBadRequests(t *testing.T) {
 	srv, client, _ := startLocal(t, 100)
 	ctx := context.Background()
-	_, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(srv.stateMachineARN), Input: aws.String("{not json")})
+	_, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(srv.StateMachineARN), Input: aws.String("{not json")})
 	var invalidInput *sfntypes.InvalidExecutionInput
 	assert.True(t, errors.As(err, &invalidInput), "%v", err)
-	_, err = client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(srv.stateMachineARN + "-nope")})
+	_, err = client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(srv.StateMachineARN + "-nope")})
 	assert.Error(t, err)
 	_, err = client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("broken"),
 		Definition: aws.String(`{"StartAt":"Nowhere","States":{}}`), RoleArn: aws.String(embedded.RoleARN)})
@@ -107,7 +108,7 @@ func TestThousandConcurrentSagas(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			name := fmt.Sprintf("fare-%04d", i)
-			out, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(srv.stateMachineARN),
+			out, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(srv.StateMachineARN),
 				Name: aws.String(name), Input: aws.String(embedded.FareInput(name, customers[i%len(customers)]))})
 			if err != nil {
 				errs <- err
@@ -125,7 +126,7 @@ func TestThousandConcurrentSagas(t *testing.T) {
 	// finished one is either still described with its outcome or was evicted after ending.
 	finished := 0
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		running, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(srv.stateMachineARN),
+		running, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(srv.StateMachineARN),
 			StatusFilter: sfntypes.ExecutionStatusRunning})
 		require.NoError(t, err)
 		if len(running.Executions) == 0 {
