@@ -2,6 +2,7 @@
 //
 //	faresaga run [--input FILE] [--json] [--seed N] [--real-time]
 //	faresaga local [--listen ADDR] [--dynamodb-listen ADDR] [--virtual-time]
+//	faresaga chaos --sagas N --seed S [--json]
 package main
 
 import (
@@ -20,6 +21,8 @@ commands:
   local   serve the Step Functions API (and the tables' DynamoDB API) on loopback,
           with the fare-collection state machine created; SFN_MOCK_CONFIG=<file>
           enables mocked responses for <stateMachineArn>#<TestCase> executions
+  chaos   run many sagas with faults injected at every layer and check that every
+          fare ended consistent (--sagas N --seed S [--json]); exits 1 on a violation
 `
 
 func main() {
@@ -38,6 +41,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runCommand(ctx, args[1:], stdout, stderr)
 	case "local":
 		return localCommand(ctx, args[1:], stdout, stderr)
+	case "chaos":
+		return chaosCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -84,7 +84,7 @@ func TestCreditsRacingTheirCompensations(t *testing.T) {
 	}
 	assert.Zero(t, f.balance(t, "cust-1", "EUR"))
 	for _, entry := range f.entries(t, "cust-1") {
-		if entry.Kind == kindReversal && !entry.IsTombstone() {
+		if entry.Kind == KindReversal && !entry.IsTombstone() {
 			assert.Equal(t, int64(100), entry.Amount)
 		}
 	}

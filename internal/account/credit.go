@@ -63,14 +63,14 @@ const (
 )
 
 func (s *Service) credit(ctx context.Context, fare saga.Fare, log *slog.Logger) (Entry, error) {
-	entry := newEntry(fare.CustomerID, fare.FareID, kindCredit, fare.Money, s.now())
+	entry := newEntry(fare.CustomerID, fare.FareID, KindCredit, fare.Money, s.now())
 	put, err := s.putNewEntry(entry)
 	if err != nil {
 		return Entry{}, err
 	}
 	return untilSettled(log, statemachine.CreditCustomerAccount, func() (Entry, error) {
 		err := s.transact(ctx, []types.TransactWriteItem{
-			creditFenceItem:   s.checkEntry(fare.CustomerID, fareEntryID(fare.FareID, kindReversal), mustBeAbsent),
+			creditFenceItem:   s.checkEntry(fare.CustomerID, fareEntryID(fare.FareID, KindReversal), mustBeAbsent),
 			creditPutItem:     put,
 			creditBalanceItem: s.addToBalance(fare.CustomerID, fare.Money, entry.CreatedAt),
 		})

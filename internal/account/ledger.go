@@ -51,9 +51,9 @@ func (s *Service) readFareLedger(ctx context.Context, customerID, fareID string)
 	var ledger fareLedger
 	for i := range entries {
 		switch entries[i].Kind {
-		case kindCredit:
+		case KindCredit:
 			ledger.credit = &entries[i]
-		case kindReversal:
+		case KindReversal:
 			ledger.reversal = &entries[i]
 		}
 	}

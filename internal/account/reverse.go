@@ -72,7 +72,7 @@ func (s *Service) reverse(ctx context.Context, fare saga.Fare, log *slog.Logger)
 }
 
 func (s *Service) reverseCredit(ctx context.Context, credit Entry) (saga.CompensationResult, error) {
-	reversal := newEntry(credit.CustomerID, credit.FareID, kindReversal, credit.Money, s.now())
+	reversal := newEntry(credit.CustomerID, credit.FareID, KindReversal, credit.Money, s.now())
 	refund := money.Money{Amount: -credit.Amount, Currency: credit.Currency}
 	err := s.writeReversal(ctx, reversal,
 		s.addToBalance(credit.CustomerID, refund, reversal.CreatedAt),
@@ -86,9 +86,9 @@ func (s *Service) reverseCredit(ctx context.Context, credit Entry) (saga.Compens
 // fenceUncreditedFare records a reversal of nothing. A credit still on its way (a slow
 // first invocation, a retry) checks for this entry and gives up.
 func (s *Service) fenceUncreditedFare(ctx context.Context, fare saga.Fare) (saga.CompensationResult, error) {
-	tombstone := newEntry(fare.CustomerID, fare.FareID, kindReversal, money.Money{Currency: fare.Currency}, s.now())
+	tombstone := newEntry(fare.CustomerID, fare.FareID, KindReversal, money.Money{Currency: fare.Currency}, s.now())
 	err := s.writeReversal(ctx, tombstone,
-		s.checkEntry(fare.CustomerID, fareEntryID(fare.FareID, kindCredit), mustBeAbsent))
+		s.checkEntry(fare.CustomerID, fareEntryID(fare.FareID, KindCredit), mustBeAbsent))
 	if err != nil {
 		return saga.CompensationResult{}, err
 	}

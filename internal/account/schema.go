@@ -31,9 +31,11 @@ const (
 	attrUpdatedAt = "updatedAt"
 	attrKind      = "kind"
 
-	kindBalance  = "BALANCE"
-	kindCredit   = "CREDIT"
-	kindReversal = "REVERSAL"
+	// The kinds of item in a customer's partition: a balance per currency, and ledger
+	// entries, which are written once and never change.
+	KindBalance  = "BALANCE"
+	KindCredit   = "CREDIT"
+	KindReversal = "REVERSAL"
 
 	balancePrefix = "BALANCE#"
 	farePrefix    = "FARE#"
@@ -51,7 +53,7 @@ type Entry struct {
 }
 
 // IsTombstone reports whether a reversal only fences the fare: nothing was credited.
-func (e Entry) IsTombstone() bool { return e.Kind == kindReversal && e.Amount == 0 }
+func (e Entry) IsTombstone() bool { return e.Kind == KindReversal && e.Amount == 0 }
 
 // fareEntryPrefix ends with '#' so that fare "f-1" never matches the entries of "f-10"
 // (fareIds cannot contain '#').

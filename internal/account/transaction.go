@@ -119,7 +119,7 @@ func (s *Service) addToBalance(customerID string, delta money.Money, at time.Tim
 			"#balance":   attrBalance,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":kind":     &types.AttributeValueMemberS{Value: kindBalance},
+			":kind":     &types.AttributeValueMemberS{Value: KindBalance},
 			":currency": &types.AttributeValueMemberS{Value: delta.Currency},
 			":now":      &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)},
 			":delta":    &types.AttributeValueMemberN{Value: fmt.Sprint(delta.Amount)},

@@ -65,6 +65,14 @@ type Options struct {
 	HandlerLogs io.Writer
 	// Mocks, when set, answer the Task states of executions started on a test case.
 	Mocks *task.MockConfig
+	// WrapFunctions, when set, stands between the engine and the Lambda handlers: a
+	// fault injector delivers invocations twice, late, or not at all.
+	WrapFunctions func(task.Integration) task.Integration
+	// WrapDynamoDB, when set, stands between every DynamoDB client and the endpoint.
+	WrapDynamoDB func(http.Handler) http.Handler
+	// DynamoDBAttempts caps the SDK's own attempts per DynamoDB request (0: the SDK's
+	// default). 1 lets throttling reach the handlers and the state machine's Retry.
+	DynamoDBAttempts int
 }
 
 // Stack is a running embedded stack.
@@ -98,10 +106,17 @@ func Start(opts Options) (*Stack, error) {
 		return nil, fmt.Errorf("listen for the local DynamoDB endpoint: %w", err)
 	}
 	s := &Stack{Clock: opts.Clock, listener: listener, dynamo: miniserver.NewServer()}
-	s.server = &http.Server{Handler: s.dynamo, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = s.dynamo
+	if opts.WrapDynamoDB != nil {
+		handler = opts.WrapDynamoDB(handler)
+	}
+	s.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.server.Serve(listener) }()
 	s.DynamoDBURL = "http://" + listener.Addr().String()
 	s.DynamoDB = dynamotest.NewClient(s.DynamoDBURL)
+	if opts.DynamoDBAttempts > 0 {
+		s.DynamoDB = dynamodb.New(s.DynamoDB.Options(), func(o *dynamodb.Options) { o.RetryMaxAttempts = opts.DynamoDBAttempts })
+	}
 	if err := tables.CreateAll(context.Background(), s.DynamoDB); err != nil {
 		s.Close()
 		return nil, err
@@ -146,6 +161,11 @@ func (s *Stack) wire(opts Options) error {
 	s.Topic = task.NewSNS(env, TopicARN)
 	s.Tasks = task.NewRegistry()
 	s.Tasks.UseFunctions(functions)
+	if opts.WrapFunctions != nil {
+		wrapped := opts.WrapFunctions(functions)
+		s.Tasks.Handle(task.KindLambdaFunction, wrapped)
+		s.Tasks.Handle(task.KindLambdaInvoke, wrapped)
+	}
 	s.Tasks.Handle(task.KindDynamoDB, task.NewDynamoDB(s.DynamoDB, env))
 	s.Tasks.Handle(task.KindSNSPublish, s.Topic)
 	if opts.Mocks != nil {

@@ -61,7 +61,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, map[string]any,
 		Timeout:   time.Duration(timeout) * time.Second,
 		Heartbeat: time.Duration(heartbeat) * time.Second,
 		Caller: task.Caller{
-			StateMachineName: t.x.StateMachineName, TestCase: t.x.TestCase,
+			StateMachineName: t.x.StateMachineName, ExecutionName: t.x.Name, TestCase: t.x.TestCase,
 			StateName: r.st.Name, Invocation: t.x.nextInvocation(r.st.Name),
 		},
 	})

@@ -37,6 +37,9 @@ type Request struct {
 // Caller identifies a Task invocation within an execution.
 type Caller struct {
 	StateMachineName string
+	// ExecutionName names the execution: with StateName and Invocation it identifies
+	// one invocation, which lets fault injectors decide per invocation, reproducibly.
+	ExecutionName string
 	// TestCase is the Step Functions Local test case the execution was started with
 	// (<stateMachineArn>#<TestCase>), empty for an ordinary execution.
 	TestCase  string

@@ -1,0 +1,74 @@
+// Package chaos runs many sagas with faults injected at random at every layer, then
+// checks, from the tables and the gateway's own records, the promises the saga makes:
+// every fare ends completed, cancelled or needing attention (with an alert), money is
+// conserved per customer, and nothing is lost or left running.
+package chaos
+
+import (
+	"sort"
+	"sync/atomic"
+)
+
+// Kind is a kind of fault.
+type Kind string
+
+// The faults injected, layer by layer.
+const (
+	// Handlers, through the customerId switches (internal/faults).
+	StepFails             Kind = "forward step fails for good"
+	StepTransient         Kind = "forward step fails transiently"
+	CompensationFails     Kind = "compensation fails for good"
+	CompensationTransient Kind = "compensation fails transiently"
+	LostResponse          Kind = "effect applied, response lost"
+	// Between the engine and Lambda.
+	DuplicateDelivery    Kind = "same Task delivered twice"
+	TimeoutBeforeRunning Kind = "Lambda timeout, handler never ran"
+	TimeoutAfterRunning  Kind = "Lambda timeout after the handler ran"
+	LateDelivery         Kind = "Lambda timeout, handler runs late"
+	// Between every client and DynamoDB.
+	DynamoDBThrottling Kind = "DynamoDB throttling"
+)
+
+// Kinds lists every fault kind, for reports.
+var Kinds = []Kind{StepFails, StepTransient, CompensationFails, CompensationTransient, LostResponse,
+	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling}
+
+// Counts tallies injected faults, safe for concurrent use.
+type Counts struct {
+	counters map[Kind]*atomic.Int64
+}
+
+func newCounts() *Counts {
+	c := &Counts{counters: map[Kind]*atomic.Int64{}}
+	for _, k := range Kinds {
+		c.counters[k] = &atomic.Int64{}
+	}
+	return c
+}
+
+func (c *Counts) add(k Kind) { c.counters[k].Add(1) }
+
+// Snapshot returns the counts so far.
+func (c *Counts) Snapshot() map[Kind]int64 {
+	out := make(map[Kind]int64, len(c.counters))
+	for k, v := range c.counters {
+		out[k] = v.Load()
+	}
+	return out
+}
+
+// merge adds other's counts to c.
+func (c *Counts) merge(other map[Kind]int64) {
+	for k, v := range other {
+		c.counters[k].Add(v)
+	}
+}
+
+func sortedKinds(m map[Kind]int64) []Kind {
+	kinds := make([]Kind, 0, len(m))
+	for k := range m {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
+	return kinds
+}

@@ -1,0 +1,161 @@
+package chaos
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/sfnlocal/clock"
+	"github.com/faresaga/faresaga/sfnlocal/engine"
+	"github.com/faresaga/faresaga/sfnlocal/task"
+)
+
+// Config is a chaos run.
+type Config struct {
+	Sagas int
+	Seed  uint64
+	// ShardSize is how many sagas share one embedded stack (tables, gateway, engine). A
+	// shard is a whole system of its own; sharding keeps the local DynamoDB, which copies
+	// a table for each transaction, at a realistic size.
+	ShardSize int
+	// Concurrency is how many sagas of a shard run at once.
+	Concurrency int
+	// Progress, when set, receives a line per shard.
+	Progress io.Writer
+}
+
+// Report is what a run found.
+type Report struct {
+	Sagas    int            `json:"sagas"`
+	Seed     uint64         `json:"seed"`
+	Faults   map[Kind]int64 `json:"faults"`
+	Outcomes map[string]int `json:"outcomes"`
+	// NeedsAttention counts the fares left for an operator by the compensation that
+	// failed and its error.
+	NeedsAttention map[string]int `json:"needsAttention"`
+	Violations     []string       `json:"violations"`
+	Elapsed        time.Duration  `json:"elapsedNanoseconds"`
+	PeakHeap       uint64         `json:"peakHeapBytes"`
+}
+
+// Run runs cfg.Sagas sagas with faults, shard after shard, and checks each shard.
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	if cfg.Sagas <= 0 {
+		return Report{}, fmt.Errorf("the number of sagas must be positive, not %d", cfg.Sagas)
+	}
+	if cfg.ShardSize <= 0 {
+		cfg.ShardSize = 250
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 32
+	}
+	begin := time.Now()
+	counts := newCounts()
+	report := Report{Sagas: cfg.Sagas, Seed: cfg.Seed, Outcomes: map[string]int{}, NeedsAttention: map[string]int{}}
+	var peak uint64
+	shards := (cfg.Sagas + cfg.ShardSize - 1) / cfg.ShardSize
+	for shard := range shards {
+		first := shard * cfg.ShardSize
+		last := min(first+cfg.ShardSize, cfg.Sagas)
+		sagas := make([]saga, 0, last-first)
+		for n := first; n < last; n++ {
+			sagas = append(sagas, planSaga(cfg.Seed, n))
+		}
+		v, err := runShard(ctx, cfg, uint64(shard), sagas, counts)
+		if err != nil {
+			return report, fmt.Errorf("shard %d: %w", shard, err)
+		}
+		for outcome, n := range v.outcomes {
+			report.Outcomes[outcome] += n
+		}
+		for cause, n := range v.attention {
+			report.NeedsAttention[cause] += n
+		}
+		report.Violations = append(report.Violations, v.violations...)
+		var mem runtime.MemStats
+		runtime.ReadMemStats(&mem)
+		peak = max(peak, mem.HeapInuse)
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, "shard %d/%d: %d/%d sagas, %d violations, %s\n",
+				shard+1, shards, last, cfg.Sagas, len(report.Violations), time.Since(begin).Round(time.Millisecond))
+		}
+	}
+	report.Faults = counts.Snapshot()
+	report.Elapsed = time.Since(begin)
+	report.PeakHeap = peak
+	return report, nil
+}
+
+// runShard runs a shard's sagas on a stack of its own and checks it.
+func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, counts *Counts) (verdict, error) {
+	seed := cfg.Seed*1_000_003 + shard
+	var throttle *throttling
+	var deliver *delivery
+	stack, err := embedded.Start(embedded.Options{
+		Clock: clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), Seed: seed + 1, FaultInjection: true,
+		DynamoDBAttempts: 1,
+		WrapDynamoDB: func(next http.Handler) http.Handler {
+			throttle = newThrottling(next, seed, counts)
+			return throttle
+		},
+		WrapFunctions: func(inner task.Integration) task.Integration {
+			deliver = &delivery{inner: inner, seed: seed, counts: counts}
+			return deliver
+		},
+	})
+	if err != nil {
+		return verdict{}, err
+	}
+	defer stack.Close()
+	for _, s := range sagas {
+		for _, k := range s.planned {
+			counts.add(k)
+		}
+	}
+	throttle.enabled.Store(true)
+	results, err := runSagas(ctx, stack, sagas, cfg.Concurrency)
+	if err != nil {
+		return verdict{}, err
+	}
+	deliver.drain()
+	throttle.enabled.Store(false) // the checks read the tables without faults
+	return check(ctx, stack, sagas, results)
+}
+
+func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurrency int) (map[string]engine.Result, error) {
+	results := make(map[string]engine.Result, len(sagas))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var firstErr error
+	slots := make(chan struct{}, concurrency)
+	for _, s := range sagas {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			x, err := stack.StartFare(ctx, s.input())
+			if err != nil {
+				mu.Lock()
+				firstErr = cmp.Or(firstErr, fmt.Errorf("start saga %s: %w", s.fareID, err))
+				mu.Unlock()
+				return
+			}
+			// A saga still running after a minute is stuck; the checks report it.
+			waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			_, _ = x.Wait(waitCtx)
+			mu.Lock()
+			results[s.fareID] = x.Result()
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return results, firstErr
+}
