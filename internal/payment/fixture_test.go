@@ -127,6 +127,11 @@ func (g *interleavingGateway) Lookup(ctx context.Context, key string) (auth Auth
 	return auth, found, err
 }
 
+func (g *interleavingGateway) CancelPreAuthorization(ctx context.Context, key string) (auth Authorization, found bool, err error) {
+	g.interleave(opCancel, func() { auth, found, err = g.Gateway.CancelPreAuthorization(ctx, key) })
+	return auth, found, err
+}
+
 // interleave fires each hook once, so a step run from a hook calls the gateway plainly.
 func (g *interleavingGateway) interleave(operation string, call func()) {
 	fire := func(hooks map[string]func()) {

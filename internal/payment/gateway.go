@@ -24,6 +24,13 @@ type Gateway interface {
 	// idempotencyKey touched, and false when no request under that key took effect.
 	// It is how a compensation learns what happened when a response was lost.
 	Lookup(ctx context.Context, idempotencyKey string) (Authorization, bool, error)
+	// CancelPreAuthorization makes sure that nothing stays authorised under preauthKey:
+	// it returns the authorisation a request under that key made (for the caller to
+	// release), or, when none was made, records the key as cancelled so that a
+	// PreAuthorize arriving later with it is refused. Without it, a pre-authorisation
+	// delivered late, after its compensation, could leave a hold nobody releases. Real
+	// gateways offer the same by cancelling a payment intent before it is confirmed.
+	CancelPreAuthorization(ctx context.Context, preauthKey string) (Authorization, bool, error)
 }
 
 // Status is where an authorisation stands at the gateway. AUTHORIZED moves to
@@ -95,4 +102,17 @@ func (e *InvalidTransition) Unwrap() error {
 		Operation: e.Operation,
 		Reason:    fmt.Sprintf("authorisation %s is %s", e.Current.Code, e.Current.Status),
 	}
+}
+
+// PreAuthorizationCancelled: a PreAuthorize arrived under a key already cancelled by
+// CancelPreAuthorization; nothing was authorised. For Step Functions it is a
+// GatewayRejected.
+type PreAuthorizationCancelled struct{ Key string }
+
+func (e *PreAuthorizationCancelled) Error() string {
+	return "the pre-authorisation under key " + e.Key + " was cancelled before it was made"
+}
+
+func (e *PreAuthorizationCancelled) Unwrap() error {
+	return &steperr.GatewayRejected{Operation: "preauthorize", Reason: e.Error()}
 }

@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"github.com/faresaga/faresaga/internal/money"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,18 +32,20 @@ func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
 		before      []sagaAction
 		interleave  func(f *fixture) // arranges when the compensations run
 		late        func(f *fixture) (PaymentResult, error)
-		wantGateway Status // final state of the authorisation; "" for none
+		wantGateway Status // final state of the authorisation under the key (a cancellation is VOIDED)
 		wantRecord  PaymentStatus
 		wantEffects int64
 	}{
 		{"PreAuthorizePayment after VoidPreAuthorization found nothing", nil,
 			func(f *fixture) { f.mustCompensate("cust-1", voidPreAuthorization) },
-			preAuthorize, "", PaymentVoided, 0},
+			preAuthorize, StatusVoided, PaymentVoided, 1}, // the cancellation, nothing else
 		{"PreAuthorizePayment overtaken by VoidPreAuthorization before its gateway call", nil,
 			func(f *fixture) {
 				f.gateway.around(opPreAuthorize, func() { f.mustCompensate("cust-1", voidPreAuthorization) }, nil)
 			},
-			preAuthorize, StatusVoided, PaymentVoided, 2},
+			// One effect: the cancellation. The gateway refuses the late
+			// pre-authorisation, so no hold is ever made.
+			preAuthorize, StatusVoided, PaymentVoided, 1},
 		{"PreAuthorizePayment overtaken by VoidPreAuthorization after its gateway call", nil,
 			func(f *fixture) {
 				f.gateway.around(opPreAuthorize, nil, func() { f.mustCompensate("cust-1", voidPreAuthorization) })
@@ -88,4 +91,20 @@ func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
 			assert.Equal(t, auth, again)
 		})
 	}
+}
+
+// The hole the chaos run found: a pre-authorisation delivered late reaches the gateway
+// after VoidPreAuthorization found nothing, and then cannot record or undo itself (its
+// Lambda dies, DynamoDB throttles it). The gateway must refuse it, so no hold remains.
+func TestALatePreAuthorizationThatCannotFinishLeavesNoHold(t *testing.T) {
+	f := newFixture(t)
+	f.mustCompensate("cust-1", voidPreAuthorization)
+	_, err := f.gateway.PreAuthorize(f.ctx, PreAuthorizeRequest{IdempotencyKey: preauthKey("fare-1"),
+		PaymentToken: "tok_1", Amount: money.Money{Amount: 1250, Currency: "EUR"}})
+	var cancelled *PreAuthorizationCancelled
+	require.ErrorAs(t, err, &cancelled)
+	assert.Equal(t, "GatewayRejected", steperr.Name(steperr.ForStepFunctions("preauthorize", err)))
+	_, found, err := f.gateway.Lookup(f.ctx, preauthKey("fare-1"))
+	require.NoError(t, err)
+	assert.False(t, found, "nothing was ever authorised under the key")
 }

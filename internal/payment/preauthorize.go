@@ -2,6 +2,7 @@ package payment
 
 import (
 	"context"
+	"errors"
 
 	"github.com/faresaga/faresaga/internal/faults"
 	"github.com/faresaga/faresaga/internal/saga"
@@ -28,6 +29,12 @@ func (s *Service) PreAuthorizePayment(ctx context.Context, in saga.StepInput) (P
 			PaymentToken:   c.fare.PaymentToken,
 			Amount:         c.fare.Money,
 		})
+		var cancelled *PreAuthorizationCancelled
+		if errors.As(err, &cancelled) {
+			// VoidPreAuthorization got to the gateway first: this run comes too late.
+			c.log.Warn("the gateway refused a pre-authorisation already cancelled by its compensation")
+			return PaymentResult{}, c.alreadyCompensated()
+		}
 		if err != nil {
 			return PaymentResult{}, err
 		}

@@ -25,6 +25,7 @@ const (
 	opVoid         = "void"
 	opRefund       = "refund"
 	opLookup       = "lookup"
+	opCancel       = "cancel"
 )
 
 // maxCommitAttempts bounds the read-decide-commit loop under contention. Each lost race
@@ -140,7 +141,7 @@ func (g *SimulatedGateway) Refund(ctx context.Context, req RefundRequest) (Autho
 
 func (g *SimulatedGateway) Lookup(ctx context.Context, idempotencyKey string) (Authorization, bool, error) {
 	rec, found, err := g.store.idempotencyRecord(ctx, idempotencyKey)
-	if err != nil || !found {
+	if err != nil || !found || rec.Operation == opCancel {
 		return Authorization{}, false, unavailable(opLookup, err)
 	}
 	auth, exists, err := g.store.authorization(ctx, rec.Code)
@@ -151,6 +152,42 @@ func (g *SimulatedGateway) Lookup(ctx context.Context, idempotencyKey string) (A
 		return Authorization{}, false, fmt.Errorf("gateway lookup: key %s names authorisation %s, which does not exist", idempotencyKey, rec.Code)
 	}
 	return auth.Authorization, true, nil
+}
+
+func (g *SimulatedGateway) CancelPreAuthorization(ctx context.Context, preauthKey string) (Authorization, bool, error) {
+	code := derivedID("auth", preauthKey)
+	for range maxCommitAttempts {
+		current, exists, err := g.store.authorization(ctx, code)
+		if err != nil {
+			return Authorization{}, false, unavailable(opCancel, err)
+		}
+		prior, used, err := g.store.idempotencyRecord(ctx, preauthKey)
+		switch {
+		case err != nil:
+			return Authorization{}, false, unavailable(opCancel, err)
+		case used && prior.Operation == opCancel:
+			return Authorization{}, false, nil
+		case used && exists:
+			return current.Authorization, true, nil
+		case used:
+			return Authorization{}, false, fmt.Errorf("gateway: key %s names authorisation %s, which does not exist", preauthKey, code)
+		}
+		// Nothing was authorised: the key and its authorisation code are taken by a
+		// cancelled record, which any later PreAuthorize under the key runs into.
+		now := g.now().UTC()
+		cancelled := authState{Authorization: Authorization{Code: code, Status: StatusVoided},
+			Version: current.Version + 1, CreatedAt: now, UpdatedAt: now}
+		rec := keyRecord{Key: preauthKey, Operation: opCancel, Code: code, Response: cancelled.Authorization, CreatedAt: now}
+		err = g.store.commit(ctx, rec, cancelled, current.Version)
+		if errors.Is(err, errStoreConflict) {
+			continue
+		}
+		if err != nil {
+			return Authorization{}, false, unavailable(opCancel, err)
+		}
+		return Authorization{}, false, nil
+	}
+	return Authorization{}, false, &steperr.GatewayUnavailable{Operation: opCancel}
 }
 
 // apply runs one changing request: replay it if its key was used, otherwise compute the
@@ -200,6 +237,9 @@ func (g *SimulatedGateway) apply(ctx context.Context, req request, change transi
 }
 
 func replay(req request, prior keyRecord) (Authorization, error) {
+	if prior.Operation == opCancel {
+		return Authorization{}, &PreAuthorizationCancelled{Key: req.key}
+	}
 	if prior.Operation != req.operation || prior.Fingerprint != req.fingerprint {
 		return Authorization{}, &steperr.GatewayRejected{Operation: req.operation,
 			Reason: "idempotency key " + req.key + " was already used for a different request"}

@@ -18,11 +18,14 @@ const maxVoidRounds = 2
 
 // VoidPreAuthorization compensates PreAuthorizePayment. It asks the gateway what became
 // of the authorisation and releases it, refunding a capture that slipped in after
-// RefundFare, so the customer never keeps a hold or a charge.
+// RefundFare, so the customer never keeps a hold or a charge; when nothing was
+// authorised, it cancels the pre-authorisation at the gateway so that none can be.
 func (s *Service) VoidPreAuthorization(ctx context.Context, in saga.StepInput) (saga.CompensationResult, error) {
 	return s.compensate(ctx, voidStep, OutcomeNothingToVoid, in, func(ctx context.Context, c stepCall) (saga.CompensationResult, error) {
 		for range maxVoidRounds {
-			auth, found, err := s.Gateway.Lookup(ctx, preauthKey(c.fare.FareID))
+			// Cancel, not just look up: a pre-authorisation still on its way must find
+			// the door closed at the gateway, whatever happens to its own writes.
+			auth, found, err := s.Gateway.CancelPreAuthorization(ctx, preauthKey(c.fare.FareID))
 			if err != nil {
 				return saga.CompensationResult{}, err
 			}
