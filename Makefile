@@ -14,7 +14,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false \
                 -tags lambda.norpc -ldflags='-s -w'
 
-.PHONY: all run local build synth test vet bench deploy diff destroy clean bootstrap-sizes
+.PHONY: all run local chaos build synth test vet bench test-integration test-localstack test-aws deploy diff destroy clean bootstrap-sizes
 all: test
 
 run: ## the saga on the embedded runtime: the happy path, every failure switch, the tables
@@ -22,6 +22,23 @@ run: ## the saga on the embedded runtime: the happy path, every failure switch, 
 
 local: ## the Step Functions API (:8083) and the tables' DynamoDB API (:8084) on loopback
 	go run ./cmd/faresaga local --listen 127.0.0.1:8083 --dynamodb-listen 127.0.0.1:8084
+
+chaos: ## 100,000 sagas with faults at every layer, then the consistency checks
+	go run ./cmd/faresaga chaos --sagas 100000 --seed 1
+
+test-integration: ## the integration scenarios on the embedded runtime (also run by make test)
+	go test -count=1 -v ./test/integration/
+
+# Needs LocalStack running (docker run --rm -p 4566:4566 -v /var/run/docker.sock:/var/run/docker.sock
+# localstack/localstack) at AWS_ENDPOINT_URL or http://localhost:4566; the tests deploy
+# FareCollection-dev there with the pinned cdklocal, then run every scenario. Skips if unreachable.
+test-localstack: build node_modules
+	FARESAGA_TARGET=localstack go test ./test/integration/ -count=1 -v -timeout 45m
+
+# Needs `make deploy` (dev stage: the failure switches need FAULT_INJECTION) and credentials
+# (AWS_PROFILE, AWS_REGION). Skips without them.
+test-aws:
+	FARESAGA_TARGET=aws FARESAGA_STACK=$(STACK) go test ./test/integration/ -count=1 -v -timeout 45m
 
 bench: ## the engine's speed: whole sagas and raw state transitions
 	go test -run='^$$' -bench=. -benchmem ./internal/embedded/ ./sfnlocal/engine/

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 
 	lib "github.com/blues/jsonata-go"
 )
@@ -69,7 +70,15 @@ func (e *Expression) evaluate(scope map[string]any, field string) (any, error) {
 	return plain, err
 }
 
+// libraryMu serialises evaluations: the library sets the name and context of its shared
+// built-in function objects while it calls them, so two evaluations at once race on
+// them (go test -race shows it), and a function called with an implicit context could
+// see another execution's data. An evaluation takes microseconds; correctness first.
+var libraryMu sync.Mutex
+
 func evalGuarded(run *lib.Expr, scope map[string]any) (result any, err error) {
+	libraryMu.Lock()
+	defer libraryMu.Unlock()
 	defer recoverAsError(&err)
 	if err := run.RegisterVars(scope); err != nil {
 		return nil, err
