@@ -14,7 +14,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 LAMBDA_BUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false \
                 -tags lambda.norpc -ldflags='-s -w'
 
-.PHONY: all run local chaos build synth test vet bench test-integration test-localstack test-aws deploy diff destroy clean bootstrap-sizes
+.PHONY: all run local chaos build synth test vet bench test-integration test-rie test-localstack test-aws deploy diff destroy clean bootstrap-sizes
 all: test
 
 run: ## the saga on the embedded runtime: the happy path, every failure switch, the tables
@@ -28,6 +28,9 @@ chaos: ## 100,000 sagas with faults at every layer, then the consistency checks
 
 test-integration: ## the integration scenarios on the embedded runtime (also run by make test)
 	go test -count=1 -v ./test/integration/
+
+test-rie: ## each Lambda's bootstrap, built as deployed but for this host, booted under AWS's Runtime Interface Emulator (also run by make test)
+	FARESAGA_RIE_REQUIRED=1 go test -count=1 -v ./test/rie/
 
 # Needs LocalStack running (docker run --rm -p 4566:4566 -v /var/run/docker.sock:/var/run/docker.sock
 # localstack/localstack) at AWS_ENDPOINT_URL or http://localhost:4566; the tests deploy
