@@ -135,12 +135,6 @@ func (w *wire) sent() []string {
 	return append([]string(nil), w.operations...)
 }
 
-func (w *wire) forget() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.operations = nil
-}
-
 func (w *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 	operation := req.Header.Get("X-Amz-Target")
 	operation = operation[strings.LastIndex(operation, ".")+1:]

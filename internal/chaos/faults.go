@@ -4,10 +4,7 @@
 // conserved per customer, and nothing is lost or left running.
 package chaos
 
-import (
-	"sort"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // Kind is a kind of fault.
 type Kind string
@@ -57,18 +54,4 @@ func (c *Counts) Snapshot() map[Kind]int64 {
 	return out
 }
 
-// merge adds other's counts to c.
-func (c *Counts) merge(other map[Kind]int64) {
-	for k, v := range other {
-		c.counters[k].Add(v)
-	}
-}
 
-func sortedKinds(m map[Kind]int64) []Kind {
-	kinds := make([]Kind, 0, len(m))
-	for k := range m {
-		kinds = append(kinds, k)
-	}
-	sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
-	return kinds
-}

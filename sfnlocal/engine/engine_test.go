@@ -21,7 +21,7 @@ var epoch = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
 const fnARN = "arn:aws:lambda:us-east-1:000000000000:function:worker"
 
-type flaky struct{ failures int }
+type flaky struct{}
 
 func (f *flaky) Error() string { return "flaky" }
 
