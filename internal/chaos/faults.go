@@ -53,5 +53,3 @@ func (c *Counts) Snapshot() map[Kind]int64 {
 	}
 	return out
 }
-
-
