@@ -92,6 +92,8 @@ func TestStatesAndDataFlow(t *testing.T) {
 		{"map tolerates failures", `{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":1,
 			"ItemProcessor":{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":2,"Next":"F"}],"Default":"OK"},
 			"F":{"Type":"Fail","Error":"Two"},"OK":{"Type":"Succeed"}}},"End":true}}}`, `[1,2,3]`, Succeeded, `[1,{"Cause":"","Error":"Two"},3]`, ""},
+		{"runaway recursion fails the state, not the process", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass",
+			"Output":"{% ($f := function($n){ 1 + $f($n) }; $f(1)) %}","End":true}}}`, `{}`, Failed, "", "States.QueryEvaluationError"},
 		{"output over the payload limit", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% $join($map([1..300000], function($v){'x'})) %}","End":true}}}`,
 			`{}`, Failed, "", "States.DataLimitExceeded"},
 	}

@@ -40,5 +40,6 @@ func (b Bindings) scope() map[string]any {
 	if b.States != nil {
 		vars[statesVariable] = withLibraryNulls(b.States)
 	}
+	(&depthGuard{}).bind(vars)
 	return vars
 }

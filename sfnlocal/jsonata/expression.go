@@ -23,9 +23,16 @@ func Compile(expr string) (*Expression, error) {
 	if source == "" {
 		return nil, errors.New("invalid JSONata expression: the expression is empty")
 	}
-	compiled, err := compileGuarded(stripComments(source))
+	plain := stripComments(source)
+	compiled, err := compileGuarded(plain)
 	if err != nil {
 		return nil, fmt.Errorf("invalid JSONata expression '%s': %v", source, err)
+	}
+	if guarded := guardRecursion(plain); guarded != plain {
+		// Only a rewrite that still compiles replaces the expression as written.
+		if g, err := compileGuarded(guarded); err == nil {
+			compiled = g
+		}
 	}
 	path, _ := parseFieldPath(stripComments(source))
 	return &Expression{source: source, compiled: *compiled, path: path}, nil
