@@ -24,6 +24,7 @@ import (
 	"github.com/faresaga/faresaga/internal/faults"
 	"github.com/faresaga/faresaga/internal/lambdaenv"
 	"github.com/faresaga/faresaga/internal/payment"
+	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
@@ -219,25 +220,13 @@ func (s *Stack) RunFare(ctx context.Context, input string) (*engine.Execution, e
 	return x, nil
 }
 
-// executionName is the input's fareId when it is a usable execution name.
+// executionName is the input's fareId when it is a valid one.
 func executionName(input string) string {
 	var fields struct {
 		FareID string `json:"fareId"`
 	}
-	if json.Unmarshal([]byte(input), &fields) == nil && validName(fields.FareID) {
+	if json.Unmarshal([]byte(input), &fields) == nil && saga.ValidFareID(fields.FareID) {
 		return fields.FareID
 	}
 	return fmt.Sprintf("unnamed-%d", time.Now().UnixNano())
-}
-
-func validName(name string) bool {
-	if name == "" || len(name) > 80 {
-		return false
-	}
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

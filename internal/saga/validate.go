@@ -85,6 +85,10 @@ func ParseFare(raw json.RawMessage) (Fare, error) {
 	return fare, nil
 }
 
+// ValidFareID reports whether id is a fareId we accept, which is also a valid execution
+// name: the fareId names the fare's execution.
+func ValidFareID(id string) bool { return fareIDPattern.MatchString(id) }
+
 func invalid(problem string) error { return &steperr.InvalidFareInput{Problems: []string{problem}} }
 
 func stringField(fields map[string]any, name string, pattern *regexp.Regexp, rule string, problems []string) (string, []string) {

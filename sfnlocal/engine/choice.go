@@ -7,6 +7,7 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
 )
@@ -93,7 +94,7 @@ func (c *choiceRule) matches(r *stateRun) (bool, error) {
 		b, ok := v.(bool)
 		if !ok {
 			return false, failure.New(failure.QueryEvaluationError,
-				"The JSONata expression '%s' specified for the field 'Condition' returned a non-boolean value: %s", c.Condition, compactJSON(v))
+				"The JSONata expression '%s' specified for the field 'Condition' returned a non-boolean value: %s", c.Condition, intrinsic.JSONText(v))
 		}
 		return b, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
 )
@@ -114,7 +115,7 @@ func (r *stateRun) finishJSONata(output, assign *jsonata.Template, extra map[str
 		}
 		object, ok := v.(map[string]any)
 		if !ok {
-			return nil, nil, evaluating(failure.New(failure.QueryEvaluationError, "Assign must evaluate to an object, got %s", compactJSON(v)))
+			return nil, nil, evaluating(failure.New(failure.QueryEvaluationError, "Assign must evaluate to an object, got %s", intrinsic.JSONText(v)))
 		}
 		assigned = object
 	}
@@ -158,13 +159,13 @@ func (r *stateRun) evaluateItems() ([]any, error) {
 	case r.st.jsonata && r.st.items != nil:
 		return nil, evaluating(failure.New(failure.QueryEvaluationError,
 			"The JSONata expression '%s' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '%s' for value: %s",
-			jsonataSource(r.st.Items), jsonTypeName(v), compactJSON(v)))
+			jsonataSource(r.st.Items), jsonTypeName(v), intrinsic.JSONText(v)))
 	}
 	name := failure.Runtime
 	if r.st.jsonata {
 		name = failure.QueryEvaluationError
 	}
-	return nil, evaluating(failure.New(name, "Map state input must be an array but was: %s", compactJSON(v)))
+	return nil, evaluating(failure.New(name, "Map state input must be an array but was: %s", intrinsic.JSONText(v)))
 }
 
 // itemInput is the input of one Map iteration: the item through ItemSelector, which

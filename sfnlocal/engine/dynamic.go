@@ -8,6 +8,7 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
 )
@@ -102,7 +103,7 @@ func quoted(v any) string {
 	if s, ok := v.(string); ok {
 		return strconv.Quote(s)
 	}
-	return strconv.Quote(compactJSON(v))
+	return strconv.Quote(intrinsic.JSONText(v))
 }
 
 // pathMissing is AWS's failure for a *SecondsPath that selects nothing.
@@ -124,7 +125,7 @@ func (d *dynamic) taskSeconds(r *stateRun) (int64, error) {
 	}
 	n, isWhole := whole(v)
 	if !isWhole || n <= 0 {
-		return 0, d.evaluationFailure("The %s value '%s' is not a positive integer", d.field, compactJSON(v))
+		return 0, d.evaluationFailure("The %s value '%s' is not a positive integer", d.field, intrinsic.JSONText(v))
 	}
 	return n, nil
 }
@@ -141,12 +142,12 @@ func (d *dynamic) waitSeconds(r *stateRun) (time.Duration, error) {
 	}
 	switch {
 	case !isWhole && d.path != nil:
-		return 0, failure.New(failure.Runtime, "The SecondsPath parameter cannot be parsed as a long value: %s == %s", d.pathText, compactJSON(v))
+		return 0, failure.New(failure.Runtime, "The SecondsPath parameter cannot be parsed as a long value: %s == %s", d.pathText, intrinsic.JSONText(v))
 	case !isWhole:
 		return 0, d.evaluationFailure("The JSONata expression '%s' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was '%s' for value: %s",
-			d.exprText, jsonTypeName(v), compactJSON(v))
+			d.exprText, jsonTypeName(v), intrinsic.JSONText(v))
 	case n < 0 && d.path != nil:
-		return 0, failure.New(failure.Runtime, "The SecondsPath parameter references a negative value: %s == %s", d.pathText, compactJSON(v))
+		return 0, failure.New(failure.Runtime, "The SecondsPath parameter references a negative value: %s == %s", d.pathText, intrinsic.JSONText(v))
 	case n < 0:
 		return 0, d.evaluationFailure("The JSONata expression '%s' specified for the field 'Seconds' returned a negative value: %d", d.exprText, n)
 	}
@@ -183,7 +184,7 @@ func (d *dynamic) mapCount(r *stateRun) (int64, bool, error) {
 		return 0, true, failure.New(failure.Runtime, "The %sPath field refers to value %s which is not a valid integer: %s", d.field, quoted(v), d.pathText)
 	case !isWhole:
 		return 0, true, d.evaluationFailure("The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected 'integer', but was '%s' for value: %s",
-			d.exprText, d.field, jsonTypeName(v), compactJSON(v))
+			d.exprText, d.field, jsonTypeName(v), intrinsic.JSONText(v))
 	case n < 0:
 		return 0, true, d.evaluationFailure("%s cannot be negative.", d.field)
 	}
@@ -202,7 +203,7 @@ func (d *dynamic) percentage(r *stateRun) (float64, bool, error) {
 		return 0, true, failure.New(failure.Runtime, "The %sPath field refers to value %s which is not a valid float: %s", d.field, quoted(v), d.pathText)
 	case !isReal:
 		return 0, true, d.evaluationFailure("The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected 'number', but was '%s' for value: %s",
-			d.exprText, d.field, jsonTypeName(v), compactJSON(v))
+			d.exprText, d.field, jsonTypeName(v), intrinsic.JSONText(v))
 	case f < 0 || f > 100:
 		return 0, true, d.evaluationFailure("%s must be between 0 and 100.", d.field)
 	}
@@ -217,7 +218,7 @@ func (d *dynamic) text(r *stateRun) (string, bool, error) {
 	}
 	s, isString := v.(string)
 	if !isString {
-		return "", true, d.evaluationFailure("The %s value must be a string, but was %s", d.field, compactJSON(v))
+		return "", true, d.evaluationFailure("The %s value must be a string, but was %s", d.field, intrinsic.JSONText(v))
 	}
 	return s, true, nil
 }
@@ -227,7 +228,7 @@ func rawText(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	return compactJSON(v)
+	return intrinsic.JSONText(v)
 }
 
 // jsonTypeName is the JSON type AWS names in its messages.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
+	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 )
 
 // Status is an execution's status, as DescribeExecution reports it.
@@ -166,7 +167,7 @@ func (x *Execution) finish(at time.Time, prev int64, status Status, output any, 
 	}
 	switch status {
 	case Succeeded:
-		x.output = compactJSON(output)
+		x.output = intrinsic.JSONText(output)
 		event.Type = history.ExecutionSucceeded
 		event.ExecutionSucceeded = &history.OutputDetails{Output: x.output, OutputDetails: &history.PayloadDetails{}}
 	case Failed:

@@ -10,6 +10,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/asl"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
+	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
 )
@@ -163,7 +164,7 @@ func (r *stateRun) bindings(extra map[string]any) jsonata.Bindings {
 // its scope). Failures that the state does not catch are returned.
 func (t *thread) runState(ctx context.Context, st *state, input any, inputText string) (any, string, string, error) {
 	if inputText == "" {
-		inputText = compactJSON(input)
+		inputText = intrinsic.JSONText(input)
 	}
 	r := &stateRun{t: t, st: st, rawInput: input, enteredTime: t.x.engine.clock.Now()}
 	r.enteredID = t.append(history.Event{Type: history.Entered(string(st.Type)),
@@ -175,7 +176,7 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 		return nil, "", "", t.explain(r, err)
 	}
 	t.vars.assign(assigned)
-	outputText := compactJSON(output)
+	outputText := intrinsic.JSONText(output)
 	if len(outputText) > MaxPayloadBytes {
 		return nil, "", "", failure.New(failure.DataLimitExceeded,
 			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
@@ -350,7 +351,7 @@ func (x *execution) causeOf(r *stateRun, f *failure.Error) *failure.Error {
 func renderVariables(assigned map[string]any) map[string]string {
 	out := make(map[string]string, len(assigned))
 	for name, value := range assigned {
-		out[name] = compactJSON(value)
+		out[name] = intrinsic.JSONText(value)
 	}
 	return out
 }

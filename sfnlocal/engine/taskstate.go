@@ -7,6 +7,7 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
+	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
@@ -67,7 +68,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, map[string]any,
 	})
 	if err == nil && callback {
 		t.append(history.Event{Type: history.TaskSubmitted, TaskSubmitted: &history.TaskOutputDetails{
-			TaskResource: taskResource(resource), OutputDetails: history.OutputDetails{Output: compactJSON(result), OutputDetails: &history.PayloadDetails{}}}})
+			TaskResource: taskResource(resource), OutputDetails: history.OutputDetails{Output: intrinsic.JSONText(result), OutputDetails: &history.PayloadDetails{}}}})
 		result, err = t.x.engine.awaitCallback(ctx, r.taskToken, pending, time.Duration(timeout)*time.Second, time.Duration(heartbeat)*time.Second)
 	} else if callback {
 		t.x.engine.callbacks.forget(r.taskToken, false)
@@ -100,12 +101,12 @@ func (x *execution) nextInvocation(stateName string) int {
 func scheduledEvent(family task.EventFamily, res task.Resource, args any, timeout, heartbeat int64, region string) history.Event {
 	e := history.Event{Type: family.Scheduled()}
 	if family == task.LambdaFunctionEvents {
-		e.LambdaFunctionScheduled = &history.LambdaScheduledDetails{Resource: res.ARN, Input: compactJSON(args),
+		e.LambdaFunctionScheduled = &history.LambdaScheduledDetails{Resource: res.ARN, Input: intrinsic.JSONText(args),
 			InputDetails: &history.PayloadDetails{}, TimeoutInSeconds: timeout}
 		return e
 	}
 	e.TaskScheduled = &history.TaskScheduledDetails{TaskResource: taskResource(res), Region: region,
-		Parameters: compactJSON(args), TimeoutInSeconds: timeout, HeartbeatInSeconds: heartbeat}
+		Parameters: intrinsic.JSONText(args), TimeoutInSeconds: timeout, HeartbeatInSeconds: heartbeat}
 	return e
 }
 
@@ -119,7 +120,7 @@ func startedEvent(family task.EventFamily, res task.Resource) history.Event {
 }
 
 func succeededEvent(family task.EventFamily, res task.Resource, result any) history.Event {
-	out := history.OutputDetails{Output: compactJSON(result), OutputDetails: &history.PayloadDetails{}}
+	out := history.OutputDetails{Output: intrinsic.JSONText(result), OutputDetails: &history.PayloadDetails{}}
 	e := history.Event{Type: family.Succeeded()}
 	if family == task.LambdaFunctionEvents {
 		e.LambdaFunctionSucceeded = &out
