@@ -3,12 +3,12 @@ package asl
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/sfnlocal/conformance"
 	"github.com/faresaga/faresaga/statemachine"
 )
 
@@ -24,7 +24,7 @@ func TestProjectDefinitionParses(t *testing.T) {
 // The conformance suite lives beside the project, not in it: every definition there was
 // accepted and executed by AWS, so each must parse.
 func TestConformanceDefinitionsParse(t *testing.T) {
-	files, _ := filepath.Glob("../../../shared/conformance/cases/*/*.json")
+	files, _ := conformance.ExecutionFiles(conformance.Dir())
 	if len(files) == 0 {
 		t.Skip("no conformance cases in ../../../shared/conformance/cases: suite not checked out beside the project")
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,13 +67,28 @@ func MockConfigFile(casesDir string) string {
 	return filepath.Join(filepath.Dir(casesDir), "mockconfig.json")
 }
 
-// Load reads every case under dir, sorted by file name.
-func Load(dir string) ([]Case, error) {
+// TestStateArea holds TestState API calls rather than executions: no definition to run,
+// a request and its recorded answer instead.
+const TestStateArea = "test_state"
+
+// ExecutionFiles lists the files of every recorded execution under dir, sorted by name,
+// leaving out the TestState calls.
+func ExecutionFiles(dir string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
 	if err != nil {
 		return nil, err
 	}
+	files = slices.DeleteFunc(files, func(f string) bool { return filepath.Base(filepath.Dir(f)) == TestStateArea })
 	sort.Strings(files)
+	return files, nil
+}
+
+// Load reads every recorded execution under dir, sorted by file name.
+func Load(dir string) ([]Case, error) {
+	files, err := ExecutionFiles(dir)
+	if err != nil {
+		return nil, err
+	}
 	cases := make([]Case, 0, len(files))
 	for _, f := range files {
 		raw, err := os.ReadFile(f)

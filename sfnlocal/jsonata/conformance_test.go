@@ -3,13 +3,13 @@ package jsonata
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/sfnlocal/conformance"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 )
 
@@ -87,7 +87,7 @@ func evaluateFields(state map[string]any, input any) (any, error) {
 }
 
 func TestConformanceSingleStateExpressions(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(conformanceCases, "*", "*.json"))
+	files, _ := conformance.ExecutionFiles(conformanceCases)
 	if len(files) == 0 {
 		t.Skipf("no conformance cases at %s: the shared suite is not checked out beside the repository", conformanceCases)
 	}

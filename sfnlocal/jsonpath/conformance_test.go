@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faresaga/faresaga/sfnlocal/conformance"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/stretchr/testify/require"
 )
@@ -64,7 +65,7 @@ type singleState struct {
 // TestRecordedExpressions runs every recorded case whose definition is a single
 // JSONPath Pass or Fail state and compares the outcome with what AWS produced.
 func TestRecordedExpressions(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(conformanceDir, "*", "*.json"))
+	files, _ := conformance.ExecutionFiles(conformanceDir)
 	if len(files) == 0 {
 		t.Skipf("no recorded cases under %s: the shared conformance suite is not checked out", conformanceDir)
 	}
