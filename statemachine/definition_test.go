@@ -173,7 +173,54 @@ func TestEachFailedStepIsCompensatedStartingWithItself(t *testing.T) {
 		assert.Equal(t, chain[i+1], m.States[chain[i]].Next, "compensations run in reverse order")
 	}
 	assert.Equal(t, FareProcessingFailed, m.States[RegisterFare].Catch[0].Next, "bad input fails at once: nothing to compensate")
-	assert.Equal(t, []string{"InvalidFareInput"}, m.States[RegisterFare].Catch[0].ErrorEquals)
+	assert.Equal(t, []string{"InvalidFareInput", "FareConflict"}, m.States[RegisterFare].Catch[0].ErrorEquals)
+}
+
+// A FareConflict means the fare's records belong to another execution: nothing of them
+// is this execution's to undo. At RegisterFare nothing was written yet, so the execution
+// just fails; later, its own earlier effects are left for an operator rather than
+// compensated next to someone else's records.
+func TestFareConflictNeverCompensates(t *testing.T) {
+	m := load(t)
+	caught := map[string]string{}
+	for name, st := range m.States {
+		for _, c := range st.Catch {
+			if slices.Contains(c.ErrorEquals, "FareConflict") {
+				caught[name] = c.Next
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{
+		RegisterFare:          FareProcessingFailed,
+		PreAuthorizePayment:   MarkFareNeedsAttention,
+		ChargeFare:            MarkFareNeedsAttention,
+		CreditCustomerAccount: MarkFareNeedsAttention,
+	}, caught, "every Lambda forward step catches FareConflict before States.ALL, and none into a compensation")
+	for name := range caught {
+		assert.NotContains(t, m.States[name].Catch[0].ErrorEquals, "States.ALL", name)
+	}
+}
+
+// Every function learns which execution runs it, so that it touches only that
+// execution's fare and records.
+func TestEveryFunctionReceivesItsExecution(t *testing.T) {
+	m := load(t)
+	want := map[string]any{
+		"id":        "{% $states.context.Execution.Id %}",
+		"name":      "{% $states.context.Execution.Name %}",
+		"startTime": "{% $states.context.Execution.StartTime %}",
+	}
+	for _, fn := range Functions {
+		payload, ok := m.States[fn.State].Arguments["Payload"].(map[string]any)
+		require.True(t, ok, fn.State)
+		assert.Equal(t, want, payload["execution"], fn.State)
+	}
+	for _, direct := range []string{SetFareStatusCompleted, MarkFareNeedsAttention} {
+		args := m.States[direct].Arguments
+		assert.Contains(t, args["ConditionExpression"], "ownerExecution = :owner", direct)
+		values := args["ExpressionAttributeValues"].(map[string]any)
+		assert.Equal(t, map[string]any{"S": "{% $states.context.Execution.Id & '@' & $states.context.Execution.StartTime %}"}, values[":owner"], direct)
+	}
 }
 
 func TestForwardTasksRetryTransientErrorsThenCatchEverything(t *testing.T) {

@@ -38,13 +38,17 @@ func creditResultOf(entry Entry) CreditResult {
 func (s *Service) CreditCustomerAccount(ctx context.Context, in saga.StepInput) (CreditResult, error) {
 	const state = statemachine.CreditCustomerAccount
 	fare, err := saga.ParseFare(in.Fare)
+	if err == nil {
+		err = saga.CheckOwnership(fare, in.Execution)
+	}
 	log := s.stepLogger(state, fare, err, in.Attempt)
 	if err != nil {
 		return CreditResult{}, stepFailed(log, state, err)
 	}
 	log.Info("crediting customer account")
+	owner := in.Execution.Owner()
 	entry, err := withFaults(s.Faults, faults.Credit, fare.CustomerID, in.Attempt, log, func() (Entry, error) {
-		return s.credit(ctx, fare, log)
+		return s.credit(ctx, fare, owner, log)
 	})
 	if err != nil {
 		return CreditResult{}, stepFailed(log, state, err)
@@ -62,8 +66,8 @@ const (
 	creditBalanceItem        // Update: ADD the amount to the balance
 )
 
-func (s *Service) credit(ctx context.Context, fare saga.Fare, log *slog.Logger) (Entry, error) {
-	entry := newEntry(fare.CustomerID, fare.FareID, KindCredit, fare.Money, s.now())
+func (s *Service) credit(ctx context.Context, fare saga.Fare, owner string, log *slog.Logger) (Entry, error) {
+	entry := newEntry(fare.CustomerID, fare.FareID, KindCredit, fare.Money, s.now(), owner)
 	put, err := s.putNewEntry(entry)
 	if err != nil {
 		return Entry{}, err
@@ -82,22 +86,21 @@ func (s *Service) credit(ctx context.Context, fare saga.Fare, log *slog.Logger) 
 }
 
 // explainRefusedCredit turns a cancelled credit into the step's answer. The reasons
-// say which condition failed; for a credit that already exists, only the ledger can
-// say whether it is this credit again or a different one.
+// say which condition failed; only the ledger can say whose entry refused us: this
+// execution's (its own credit again, or its own compensation that came first) or
+// another's, which this execution must leave alone.
 func (s *Service) explainRefusedCredit(ctx context.Context, want Entry, err error, log *slog.Logger) (Entry, error) {
 	reasons, ok := cancellationOf(err)
 	switch {
 	case !ok:
 		return Entry{}, err
-	case reasons.conditionFailed(creditFenceItem):
-		return Entry{}, alreadyCompensated(want.FareID)
-	case reasons.conditionFailed(creditPutItem):
+	case reasons.conditionFailed(creditFenceItem), reasons.conditionFailed(creditPutItem):
 		return s.existingCredit(ctx, want, log)
 	}
 	return Entry{}, reasons.unlessCondition(statemachine.CreditCustomerAccount)
 }
 
-// existingCredit reads the credit that made ours redundant. minidyn ignores
+// existingCredit reads the entries that refused our credit. minidyn ignores
 // ReturnValuesOnConditionCheckFailure on a transactional Put, so the entry is read
 // rather than taken from the cancellation; entries never change once written, so the
 // read sees exactly what refused us.
@@ -106,6 +109,9 @@ func (s *Service) existingCredit(ctx context.Context, want Entry, log *slog.Logg
 	switch {
 	case err != nil:
 		return Entry{}, err
+	case ledger.foreign(want.OwnerExecution):
+		log.Warn("the fare's ledger entries belong to another execution; nothing was credited")
+		return Entry{}, saga.Conflict(want.FareID, "the fare's ledger entry")
 	case ledger.reversal != nil:
 		// Compensated since our transaction was refused: the saga has moved on.
 		return Entry{}, alreadyCompensated(want.FareID)

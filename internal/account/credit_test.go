@@ -28,7 +28,7 @@ func TestCreditWritesTheEntryAndTheBalanceInOneTransaction(t *testing.T) {
 	assert.Equal(t, int64(1250), f.balance(t, "cust-1", "EUR"))
 	assert.Equal(t, []Entry{{
 		CustomerID: "cust-1", EntryID: "FARE#fare-1#CREDIT", Kind: "CREDIT", FareID: "fare-1",
-		Money: money.Money{Amount: 1250, Currency: "EUR"}, CreatedAt: startOfTest,
+		Money: money.Money{Amount: 1250, Currency: "EUR"}, CreatedAt: startOfTest, OwnerExecution: ownerOf("fare-1"),
 	}}, f.entries(t, "cust-1"))
 }
 
@@ -135,16 +135,22 @@ func TestCreditThatFindsItsReversalWhileExplainingARefusal(t *testing.T) {
 	assert.Zero(t, f.balance(t, "cust-1", "EUR"))
 }
 
-// On real DynamoDB every failed condition is reported; minidyn stops at the first. The
-// fence is checked first so both agree, and the handler gives it precedence anyway.
+// On real DynamoDB every failed condition is reported; minidyn stops at the first.
+// Either way the ledger decides whose entries refused the credit, and this execution's
+// own reversal wins over its own credit.
 func TestCreditPrefersTheFenceWhenBothConditionsFail(t *testing.T) {
 	f := newFixture(t)
+	fare := fareOf("fare-1", "cust-1", 1250, "EUR")
+	_, err := f.reverse(t, fare, 0)
+	require.NoError(t, err)
 	bothFailed := canceledWith("ConditionalCheckFailed", "ConditionalCheckFailed", "None")
+	sentBefore := len(f.wire.sent())
 
-	_, err := f.svc.explainRefusedCredit(context.Background(), Entry{FareID: "fare-1"}, bothFailed, f.svc.baseLogger())
+	want := newEntry("cust-1", "fare-1", KindCredit, fare.Money, startOfTest, ownerOf("fare-1"))
+	_, err = f.svc.explainRefusedCredit(context.Background(), want, bothFailed, f.svc.baseLogger())
 
 	assert.Equal(t, "FareAlreadyCompensated", errorName(err))
-	assert.Empty(t, f.wire.sent(), "the reasons alone decide; nothing to read")
+	assert.Equal(t, []string{"Query"}, f.wire.sent()[sentBefore:], "one read of the fare's entries")
 }
 
 func TestCreditRetriesTransactionConflicts(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/faults"
 	"github.com/faresaga/faresaga/internal/saga"
+	"github.com/faresaga/faresaga/internal/saga/sagatest"
 	"github.com/faresaga/faresaga/internal/steperr"
 	"github.com/faresaga/faresaga/internal/tables"
 )
@@ -97,8 +98,11 @@ func stepInput(t *testing.T, fare saga.Fare, attempt int) saga.StepInput {
 	t.Helper()
 	raw, err := json.Marshal(fare)
 	require.NoError(t, err)
-	return saga.StepInput{Fare: raw, Attempt: attempt}
+	return saga.StepInput{Fare: raw, Attempt: attempt, Execution: sagatest.Execution(fare.FareID)}
 }
+
+// ownerOf is the owner stepInput's execution writes into the entries of fareID.
+func ownerOf(fareID string) string { return sagatest.Execution(fareID).Owner() }
 
 // errorName is the Step Functions error name of err, "" for success.
 func errorName(err error) string {

@@ -43,6 +43,11 @@ type fareLedger struct {
 	credit, reversal *Entry
 }
 
+// foreign reports whether an entry of the fare belongs to another execution than owner.
+func (l fareLedger) foreign(owner string) bool {
+	return (l.credit != nil && l.credit.OwnerExecution != owner) || (l.reversal != nil && l.reversal.OwnerExecution != owner)
+}
+
 func (s *Service) readFareLedger(ctx context.Context, customerID, fareID string) (fareLedger, error) {
 	entries, err := s.entriesWithPrefix(ctx, customerID, fareEntryPrefix(fareID))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/faresaga/faresaga/internal/faults"
 	"github.com/faresaga/faresaga/internal/money"
 	"github.com/faresaga/faresaga/internal/saga"
+	"github.com/faresaga/faresaga/internal/steperr"
 	"github.com/faresaga/faresaga/statemachine"
 )
 
@@ -33,12 +34,22 @@ func (s *Service) ReverseCustomerCredit(ctx context.Context, in saga.StepInput) 
 		log.Warn("fare in payload is invalid; nothing can have been credited", "problems", err.Error())
 		return saga.CompensationResult{Outcome: OutcomeNothingToReverse, Detail: "invalid fare in payload; nothing was credited for it"}, nil
 	}
+	if in.Execution == nil {
+		// Without its execution a compensation cannot prove which credit is its own, and
+		// succeeding without reversing could leave a credit standing: an operator decides.
+		return saga.CompensationResult{}, stepFailed(log, state, &steperr.UnexpectedError{Operation: state, Detail: "the step payload carries no execution"})
+	}
+	if !in.Execution.Owns(fare.FareID) {
+		log.Warn("the execution name is not the fareId: this execution owns nothing of the fare")
+		return saga.NotOwned(fare.FareID, "the fareId is not this execution's name, so the fare's credit"), nil
+	}
 	if in.Failure != nil {
 		log = log.With("failedState", in.Failure.State, "failedWith", in.Failure.Error)
 	}
 	log.Info("reversing customer credit")
+	owner := in.Execution.Owner()
 	result, err := withFaults(s.Faults, faults.Reverse, fare.CustomerID, in.Attempt, log, func() (saga.CompensationResult, error) {
-		return s.reverse(ctx, fare, log)
+		return s.reverse(ctx, fare, owner, log)
 	})
 	if err != nil {
 		return saga.CompensationResult{}, stepFailed(log, state, err)
@@ -49,17 +60,20 @@ func (s *Service) ReverseCustomerCredit(ctx context.Context, in saga.StepInput) 
 
 // reverse decides from the ledger, writes, and decides again if the ledger moved in
 // between (a late credit landing, another run of this compensation).
-func (s *Service) reverse(ctx context.Context, fare saga.Fare, log *slog.Logger) (saga.CompensationResult, error) {
+func (s *Service) reverse(ctx context.Context, fare saga.Fare, owner string, log *slog.Logger) (saga.CompensationResult, error) {
 	return untilSettled(log, statemachine.ReverseCustomerCredit, func() (saga.CompensationResult, error) {
 		ledger, err := s.readFareLedger(ctx, fare.CustomerID, fare.FareID)
 		if err != nil {
 			return saga.CompensationResult{}, err
 		}
 		switch {
+		case ledger.foreign(owner):
+			log.Warn("the fare's ledger entries belong to another execution; leaving them")
+			return saga.NotOwned(fare.FareID, "the fare's credit"), nil
 		case ledger.reversal != nil:
 			return alreadyReversed(*ledger.reversal), nil
 		case ledger.credit == nil:
-			return s.fenceUncreditedFare(ctx, fare)
+			return s.fenceUncreditedFare(ctx, fare, owner)
 		case ledger.credit.Money != fare.Money:
 			// This saga's credit would have been refused as a FareConflict: the credit
 			// on record is someone else's effect, and a compensation undoes only its own.
@@ -72,7 +86,7 @@ func (s *Service) reverse(ctx context.Context, fare saga.Fare, log *slog.Logger)
 }
 
 func (s *Service) reverseCredit(ctx context.Context, credit Entry) (saga.CompensationResult, error) {
-	reversal := newEntry(credit.CustomerID, credit.FareID, KindReversal, credit.Money, s.now())
+	reversal := newEntry(credit.CustomerID, credit.FareID, KindReversal, credit.Money, s.now(), credit.OwnerExecution)
 	refund := money.Money{Amount: -credit.Amount, Currency: credit.Currency}
 	err := s.writeReversal(ctx, reversal,
 		s.addToBalance(credit.CustomerID, refund, reversal.CreatedAt),
@@ -85,8 +99,8 @@ func (s *Service) reverseCredit(ctx context.Context, credit Entry) (saga.Compens
 
 // fenceUncreditedFare records a reversal of nothing. A credit still on its way (a slow
 // first invocation, a retry) checks for this entry and gives up.
-func (s *Service) fenceUncreditedFare(ctx context.Context, fare saga.Fare) (saga.CompensationResult, error) {
-	tombstone := newEntry(fare.CustomerID, fare.FareID, KindReversal, money.Money{Currency: fare.Currency}, s.now())
+func (s *Service) fenceUncreditedFare(ctx context.Context, fare saga.Fare, owner string) (saga.CompensationResult, error) {
+	tombstone := newEntry(fare.CustomerID, fare.FareID, KindReversal, money.Money{Currency: fare.Currency}, s.now(), owner)
 	err := s.writeReversal(ctx, tombstone,
 		s.checkEntry(fare.CustomerID, fareEntryID(fare.FareID, KindCredit), mustBeAbsent))
 	if err != nil {

@@ -28,7 +28,7 @@ func TestReverseAfterCreditRestoresTheBalance(t *testing.T) {
 	assert.Equal(t, int64(300), f.balance(t, "cust-1", "EUR"), "only this fare's credit is undone")
 	assert.Contains(t, f.entries(t, "cust-1"), Entry{
 		CustomerID: "cust-1", EntryID: "FARE#fare-1#REVERSAL", Kind: "REVERSAL", FareID: "fare-1",
-		Money: money.Money{Amount: 1250, Currency: "EUR"}, CreatedAt: startOfTest.Add(time.Minute),
+		Money: money.Money{Amount: 1250, Currency: "EUR"}, CreatedAt: startOfTest.Add(time.Minute), OwnerExecution: ownerOf("fare-1"),
 	})
 }
 
@@ -72,7 +72,7 @@ func TestReverseWithoutCreditFencesALateCredit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, OutcomeNothingToReverse, result.Outcome)
 	tombstone := Entry{CustomerID: "cust-1", EntryID: "FARE#fare-1#REVERSAL", Kind: "REVERSAL", FareID: "fare-1",
-		Money: money.Money{Amount: 0, Currency: "EUR"}, CreatedAt: startOfTest}
+		Money: money.Money{Amount: 0, Currency: "EUR"}, CreatedAt: startOfTest, OwnerExecution: ownerOf("fare-1")}
 	assert.Equal(t, []Entry{tombstone}, f.entries(t, "cust-1"))
 	assert.True(t, tombstone.IsTombstone())
 

@@ -50,6 +50,9 @@ type Entry struct {
 	FareID     string `json:"fareId" dynamodbav:"fareId"`
 	money.Money
 	CreatedAt time.Time `json:"createdAt" dynamodbav:"createdAt"`
+	// OwnerExecution is the execution that wrote the entry (saga.Execution.Owner): an
+	// execution only ever reverses, or is fenced by, entries of its own.
+	OwnerExecution string `json:"ownerExecution,omitempty" dynamodbav:"ownerExecution,omitempty"`
 }
 
 // IsTombstone reports whether a reversal only fences the fare: nothing was credited.
@@ -63,14 +66,15 @@ func fareEntryID(fareID, kind string) string { return fareEntryPrefix(fareID) + 
 
 func balanceEntryID(currency string) string { return balancePrefix + currency }
 
-func newEntry(customerID, fareID, kind string, amount money.Money, at time.Time) Entry {
+func newEntry(customerID, fareID, kind string, amount money.Money, at time.Time, owner string) Entry {
 	return Entry{
-		CustomerID: customerID,
-		EntryID:    fareEntryID(fareID, kind),
-		Kind:       kind,
-		FareID:     fareID,
-		Money:      amount,
-		CreatedAt:  at.UTC(),
+		CustomerID:     customerID,
+		EntryID:        fareEntryID(fareID, kind),
+		Kind:           kind,
+		FareID:         fareID,
+		Money:          amount,
+		CreatedAt:      at.UTC(),
+		OwnerExecution: owner,
 	}
 }
 

@@ -53,7 +53,7 @@ func TestCancellationsOtherThanConditions(t *testing.T) {
 }
 
 func TestEntryKeysAreTheTableKeys(t *testing.T) {
-	item, err := attributevalue.MarshalMap(newEntry("cust-1", "fare-1", KindCredit, money.Money{Amount: 1, Currency: "EUR"}, startOfTest))
+	item, err := attributevalue.MarshalMap(newEntry("cust-1", "fare-1", KindCredit, money.Money{Amount: 1, Currency: "EUR"}, startOfTest, ownerOf("fare-1")))
 	require.NoError(t, err)
 	assert.Equal(t, &types.AttributeValueMemberS{Value: "cust-1"}, item[tables.CustomerAccounts.PartitionKey])
 	assert.Equal(t, &types.AttributeValueMemberS{Value: "FARE#fare-1#CREDIT"}, item[tables.CustomerAccounts.SortKey])
@@ -89,7 +89,7 @@ func TestMinidynDoesWhatTheHandlersRelyOn(t *testing.T) {
 
 	t.Run("a Put refuses an existing entry", func(t *testing.T) {
 		f := newFixture(t)
-		put, err := f.svc.putNewEntry(newEntry("cust-1", "fare-1", KindCredit, money.Money{Amount: 1, Currency: "EUR"}, startOfTest))
+		put, err := f.svc.putNewEntry(newEntry("cust-1", "fare-1", KindCredit, money.Money{Amount: 1, Currency: "EUR"}, startOfTest, ownerOf("fare-1")))
 		require.NoError(t, err)
 		require.NoError(t, f.svc.transact(ctx, []types.TransactWriteItem{put}))
 		reasons, _ := cancellationOf(f.svc.transact(ctx, []types.TransactWriteItem{put}))

@@ -88,7 +88,7 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 	if err != nil {
 		return m, "", err
 	}
-	auth, authorised, err := s.Services.Payment.Gateway.Lookup(ctx, payment.AuthorizationKey(f.fareID))
+	auth, authorised, err := s.Services.Payment.Gateway.Lookup(ctx, payment.AuthorizationKey(f.fareID, record.OwnerExecution))
 	if err != nil {
 		return m, "", err
 	}

@@ -74,7 +74,7 @@ func readTables(t *testing.T, s *Stack, fareID, customerID string) tablesView {
 	require.NoError(t, err)
 	v.payment, v.paymentFound, err = s.Services.Payment.Get(ctx, fareID)
 	require.NoError(t, err)
-	v.gateway, v.gatewayFound, err = s.Services.Payment.Gateway.Lookup(ctx, payment.AuthorizationKey(fareID))
+	v.gateway, v.gatewayFound, err = s.Services.Payment.Gateway.Lookup(ctx, payment.AuthorizationKey(fareID, v.fare.OwnerExecution))
 	require.NoError(t, err)
 	v.balance, err = s.Services.Account.Balance(ctx, customerID, "EUR")
 	require.NoError(t, err)

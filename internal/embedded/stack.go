@@ -200,7 +200,13 @@ func (s *Stack) Close() error {
 // StartFare starts an execution for a fare input, named after its fareId as the
 // deployed stack's users do (a fare without one gets a name of its own).
 func (s *Stack) StartFare(ctx context.Context, input string) (*engine.Execution, error) {
-	name := executionName(input)
+	return s.StartNamed(ctx, executionName(input), input)
+}
+
+// StartNamed starts an execution of input under name, whatever the input's fareId: what
+// a client that picks its own execution names does. The engine, like Step Functions once
+// it has forgotten an execution, does not refuse a name used before.
+func (s *Stack) StartNamed(ctx context.Context, name, input string) (*engine.Execution, error) {
 	return s.Engine.Start(ctx, s.Machine, engine.StartInput{
 		StateMachineName: StateMachineName, StateMachineARN: StateMachineARN,
 		Name: name, ARN: "arn:aws:states:" + Region + ":" + Account + ":execution:" + StateMachineName + ":" + name,

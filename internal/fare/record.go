@@ -31,9 +31,15 @@ type Record struct {
 	FareID     string `dynamodbav:"fareId"`
 	CustomerID string `dynamodbav:"customerId,omitempty"`
 	money.Money
-	Status    Status `dynamodbav:"status"`
-	CreatedAt string `dynamodbav:"createdAt,omitempty"`
-	UpdatedAt string `dynamodbav:"updatedAt,omitempty"`
+	Status Status `dynamodbav:"status"`
+	// OwnerExecution is the execution that registered the fare (or cancelled it before it
+	// was registered): saga.Execution.Owner(). Only that execution changes the record.
+	OwnerExecution string `dynamodbav:"ownerExecution,omitempty"`
+	// FareDigest is saga.Fare.Digest() of the fare as registered: the front door tells a
+	// fare submitted again from a different fare under the same fareId by it.
+	FareDigest string `dynamodbav:"fareDigest,omitempty"`
+	CreatedAt  string `dynamodbav:"createdAt,omitempty"`
+	UpdatedAt  string `dynamodbav:"updatedAt,omitempty"`
 	// CompletedAt and CancelledAt are set once, by the transition into that status.
 	CompletedAt string `dynamodbav:"completedAt,omitempty"`
 	CancelledAt string `dynamodbav:"cancelledAt,omitempty"`

@@ -63,7 +63,8 @@ func testEnv(t *testing.T) Env {
 // as Step Functions will see it.
 func invoke(t *testing.T, handler any, customerID string, attempt int) string {
 	t.Helper()
-	payload := fmt.Sprintf(`{"fare":{"fareId":"fare-1","customerId":%q,"amount":1250,"currency":"EUR","paymentToken":"tok_1"},"attempt":%d}`, customerID, attempt)
+	payload := fmt.Sprintf(`{"fare":{"fareId":"fare-1","customerId":%q,"amount":1250,"currency":"EUR","paymentToken":"tok_1"},"attempt":%d,`+
+		`"execution":{"id":"arn:aws:states:us-east-1:000000000000:execution:FareCollection-test:fare-1","name":"fare-1","startTime":"2026-11-27T09:30:00.000Z"}}`, customerID, attempt)
 	_, err := lambda.NewHandler(handler).Invoke(context.Background(), []byte(payload))
 	if err == nil {
 		return ""

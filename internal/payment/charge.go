@@ -29,7 +29,7 @@ func (s *Service) ChargeFare(ctx context.Context, in saga.StepInput) (PaymentRes
 			return PaymentResult{}, &steperr.PaymentNotAuthorized{FareID: c.fare.FareID}
 		}
 		auth, err := s.Gateway.Capture(ctx, CaptureRequest{
-			IdempotencyKey:    captureKey(c.fare.FareID),
+			IdempotencyKey:    c.captureKey(),
 			AuthorizationCode: rec.AuthorizationCode,
 			Amount:            c.fare.Money,
 		})

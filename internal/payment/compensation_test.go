@@ -103,10 +103,10 @@ func TestCompensations(t *testing.T) {
 			rec, found := f.payment("fare-1")
 			assert.Equal(t, tt.wantRecord, rec.Status)
 			assert.Equal(t, tt.wantRecord != "", found)
-			auth, _ := f.authorization(preauthKey("fare-1"))
+			auth, _ := f.authorization(keyOf("preauth", "fare-1"))
 			assert.Equal(t, tt.wantGateway, auth.Status)
 			assert.Equal(t, tt.wantEffects, auth.Version)
-			if _, authorised, err := f.gateway.Lookup(f.ctx, preauthKey("fare-1")); err == nil && authorised {
+			if _, authorised, err := f.gateway.Lookup(f.ctx, keyOf("preauth", "fare-1")); err == nil && authorised {
 				assert.Equal(t, auth.Code, rec.AuthorizationCode, "the record names the authorisation")
 				assert.Equal(t, auth.VoidID, rec.VoidID)
 				assert.Equal(t, auth.RefundID, rec.RefundID)
@@ -162,7 +162,7 @@ func TestVoidPreAuthorizationFollowsTheGateway(t *testing.T) {
 			result, err := f.svc.VoidPreAuthorization(f.ctx, input("fare-1", "cust-1", 0))
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantOutcome, result.Outcome, result.Detail)
-			auth, _ := f.authorization(preauthKey("fare-1"))
+			auth, _ := f.authorization(keyOf("preauth", "fare-1"))
 			assert.Equal(t, tt.wantGateway, auth.Status)
 			assert.Equal(t, tt.wantEffects, auth.Version)
 			rec, _ := f.payment("fare-1")

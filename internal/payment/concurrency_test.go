@@ -30,7 +30,7 @@ func TestConcurrentChargesCaptureOnce(t *testing.T) {
 	require.NoError(t, errs[0])
 	require.NoError(t, errs[1])
 	assert.Equal(t, results[0], results[1])
-	auth, _ := f.authorization(captureKey("fare-1"))
+	auth, _ := f.authorization(keyOf("capture", "fare-1"))
 	assert.Equal(t, int64(2), auth.Version, "one pre-authorisation and exactly one capture")
 	rec, _ := f.payment("fare-1")
 	assert.Equal(t, PaymentCaptured, rec.Status)

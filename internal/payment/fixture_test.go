@@ -14,6 +14,7 @@ import (
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/money"
 	"github.com/faresaga/faresaga/internal/saga"
+	"github.com/faresaga/faresaga/internal/saga/sagatest"
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
@@ -64,7 +65,13 @@ func input(fareID, customerID string, attempt int) saga.StepInput {
 	if err != nil {
 		panic(err)
 	}
-	return saga.StepInput{Fare: fare, Attempt: attempt}
+	return saga.StepInput{Fare: fare, Attempt: attempt, Execution: sagatest.Execution(fareID)}
+}
+
+// keyOf is the idempotency key of operation for fareID under the execution that owns it
+// in these tests (input's).
+func keyOf(operation, fareID string) string {
+	return gatewayKey(operation, fareID, sagatest.Execution(fareID).OwnerToken())
 }
 
 // payment returns the fare's Payments record, or false.
@@ -100,6 +107,7 @@ func authorizationByKey(t *testing.T, store GatewayStore, key string) (authState
 type interleavingGateway struct {
 	Gateway
 	before, after map[string]func()
+	calls         int // every call, of every operation
 }
 
 // around runs before just before the next call of operation and after just after it.
@@ -134,6 +142,7 @@ func (g *interleavingGateway) CancelPreAuthorization(ctx context.Context, key st
 
 // interleave fires each hook once, so a step run from a hook calls the gateway plainly.
 func (g *interleavingGateway) interleave(operation string, call func()) {
+	g.calls++
 	fire := func(hooks map[string]func()) {
 		if hook := hooks[operation]; hook != nil {
 			delete(hooks, operation)

@@ -19,8 +19,12 @@ var progress = map[PaymentStatus]int{PaymentPreauthorized: 1, PaymentCaptured: 2
 
 func (s *Service) forward(ctx context.Context, st forwardStep, in saga.StepInput,
 	body func(context.Context, stepCall) (PaymentResult, error)) (PaymentResult, error) {
-	rejectInvalidFare := func(err error) (PaymentResult, error) { return PaymentResult{}, err }
-	return run(ctx, s, st.step, in, rejectInvalidFare, body)
+	return run(ctx, s, st.step, in, refusals[PaymentResult]{
+		onInvalidFare: func(err error) (PaymentResult, error) { return PaymentResult{}, err },
+		onNotOwned: func(fareID string, execution *saga.Execution) (PaymentResult, error) {
+			return PaymentResult{}, saga.CheckOwnership(saga.Fare{FareID: fareID}, execution)
+		},
+	}, body)
 }
 
 // result is the step's answer; it is built the same way whether the step acted now or
@@ -39,6 +43,9 @@ func (st forwardStep) decide(c stepCall, rec Record, found bool) (PaymentResult,
 	switch {
 	case !found:
 		return PaymentResult{}, false, nil
+	case c.foreign(rec, found):
+		c.log.Warn("the fare's payment belongs to another execution; nothing was done")
+		return PaymentResult{}, true, saga.Conflict(c.fare.FareID, "the fare's payment")
 	case rec.compensated():
 		return PaymentResult{}, true, c.alreadyCompensated()
 	case progress[rec.Status] >= progress[st.target]:
@@ -55,7 +62,7 @@ func (s *Service) recordForward(ctx context.Context, c stepCall, st forwardStep,
 	if err := s.afterEffect(c); err != nil {
 		return PaymentResult{}, err
 	}
-	err := s.payments().record(ctx, c.fare, change{status: st.target, auth: auth, cond: cond})
+	err := s.payments().record(ctx, c.fare, c.owner, change{status: st.target, auth: auth, cond: cond})
 	if err == nil {
 		return st.result(c.fare, auth.Code, auth.ChargeID), nil
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/saga"
+	"github.com/faresaga/faresaga/internal/saga/sagatest"
 	"github.com/faresaga/faresaga/internal/steperr"
 	"github.com/faresaga/faresaga/internal/tables"
 )
@@ -38,13 +39,14 @@ func TestPreAuthorizePaymentHoldsTheFare(t *testing.T) {
 	f := newFixture(t)
 	result := f.mustPreAuthorize("fare-1", "cust-1")
 
-	code := derivedID("auth", preauthKey("fare-1"))
+	code := derivedID("auth", keyOf("preauth", "fare-1"))
 	assert.Equal(t, PaymentResult{FareID: "fare-1", Status: PaymentPreauthorized, AuthorizationCode: code, Money: eur(1250)}, result)
 	rec, found := f.payment("fare-1")
 	require.True(t, found)
 	assert.Equal(t, Record{FareID: "fare-1", CustomerID: "cust-1", Money: eur(1250), Status: PaymentPreauthorized,
-		AuthorizationCode: code, CreatedAt: "2025-03-14T09:26:53Z", UpdatedAt: "2025-03-14T09:26:53Z"}, rec)
-	auth, found := f.authorization(preauthKey("fare-1"))
+		AuthorizationCode: code, OwnerExecution: sagatest.Execution("fare-1").Owner(),
+		CreatedAt: "2025-03-14T09:26:53Z", UpdatedAt: "2025-03-14T09:26:53Z"}, rec)
+	auth, found := f.authorization(keyOf("preauth", "fare-1"))
 	require.True(t, found)
 	assert.Equal(t, StatusAuthorized, auth.Status)
 	assert.Equal(t, eur(1250), auth.Amount)
@@ -55,13 +57,13 @@ func TestChargeFareCapturesThePreAuthorization(t *testing.T) {
 	preauth := f.mustPreAuthorize("fare-1", "cust-1")
 	result := f.mustCharge("fare-1", "cust-1")
 
-	chargeID := derivedID("ch", captureKey("fare-1"))
+	chargeID := derivedID("ch", keyOf("capture", "fare-1"))
 	assert.Equal(t, PaymentResult{FareID: "fare-1", Status: PaymentCaptured, AuthorizationCode: preauth.AuthorizationCode,
 		ChargeID: chargeID, Money: eur(1250)}, result)
 	rec, _ := f.payment("fare-1")
 	assert.Equal(t, PaymentCaptured, rec.Status)
 	assert.Equal(t, chargeID, rec.ChargeID)
-	auth, _ := f.authorization(captureKey("fare-1"))
+	auth, _ := f.authorization(keyOf("capture", "fare-1"))
 	assert.Equal(t, StatusCaptured, auth.Status)
 	assert.Equal(t, eur(1250), auth.Captured)
 }
@@ -92,7 +94,7 @@ func TestForwardStepsRunTwiceGiveTheSameResultAndOneEffect(t *testing.T) {
 			require.NoError(t, err)
 
 			assert.Equal(t, first, second)
-			auth, _ := f.authorization(preauthKey("fare-1"))
+			auth, _ := f.authorization(keyOf("preauth", "fare-1"))
 			assert.Equal(t, tt.effects, auth.Version)
 			rec, _ := f.payment("fare-1")
 			assert.Equal(t, tt.status, rec.Status)
@@ -139,7 +141,7 @@ func TestForwardStepsRefuse(t *testing.T) {
 			err := tt.run(f)
 			require.Error(t, err)
 			assert.Equal(t, tt.wantErr, steperr.Name(err), "%v", err)
-			auth, found := f.authorization(preauthKey("fare-1"))
+			auth, found := f.authorization(keyOf("preauth", "fare-1"))
 			assert.Equal(t, tt.wantAuth, found)
 			if found {
 				assert.Equal(t, StatusAuthorized, auth.Status)
@@ -167,7 +169,7 @@ func TestTablesNeverHoldTheToken(t *testing.T) {
 		Key: map[string]types.AttributeValue{"fareId": stringValue("fare-1")}})
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"fareId", "customerId", "amount", "currency", "status", "authorizationCode",
-		"chargeId", "refundId", "createdAt", "updatedAt", "preauthorizedAt", "capturedAt", "refundedAt", "compensatedBy"}, slices.Collect(maps.Keys(rec.Item)))
+		"chargeId", "refundId", "createdAt", "updatedAt", "preauthorizedAt", "capturedAt", "refundedAt", "compensatedBy", "ownerExecution"}, slices.Collect(maps.Keys(rec.Item)))
 
 	for _, table := range []string{tables.Payments.Name, tables.PaymentGateway.Name} {
 		out, err := f.db.Scan(f.ctx, &dynamodb.ScanInput{TableName: aws.String(table)})

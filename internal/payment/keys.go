@@ -3,15 +3,25 @@ package payment
 import (
 	"crypto/sha256"
 	"encoding/hex"
+
+	"github.com/faresaga/faresaga/internal/saga"
 )
 
-// Idempotency keys are derived from the fare alone, so every run of a step, a retry or a
-// late duplicate, presents the same key and the gateway applies the operation once.
-// Compensations that undo a late effect reuse voidKey and refundKey for the same reason.
-func preauthKey(fareID string) string { return "preauth:" + fareID }
-func captureKey(fareID string) string { return "capture:" + fareID }
-func voidKey(fareID string) string    { return "void:" + fareID }
-func refundKey(fareID string) string  { return "refund:" + fareID }
+// Idempotency keys are derived from the fare and the execution that owns it, so every run
+// of a step in that execution, a retry or a late duplicate, presents the same key and the
+// gateway applies the operation once; and an execution that is not the fare's owner (one
+// that reused the name after Step Functions forgot the first) can neither replay nor
+// cancel the owner's payment: its keys are its own. Compensations that undo a late effect
+// reuse voidKey and refundKey for the same reason. A key is at most 8+80+1+16 characters,
+// well under the 255 that gateways such as Stripe accept.
+func gatewayKey(operation, fareID, ownerToken string) string {
+	return operation + ":" + fareID + ":" + ownerToken
+}
+
+func (c stepCall) preauthKey() string { return gatewayKey("preauth", c.fare.FareID, c.ownerToken) }
+func (c stepCall) captureKey() string { return gatewayKey("capture", c.fare.FareID, c.ownerToken) }
+func (c stepCall) voidKey() string    { return gatewayKey("void", c.fare.FareID, c.ownerToken) }
+func (c stepCall) refundKey() string  { return gatewayKey("refund", c.fare.FareID, c.ownerToken) }
 
 // derivedID is an identifier the simulated gateway gives what a request created. It is
 // a hash of the idempotency key, so a replay yields the same id without randomness.
@@ -32,6 +42,9 @@ func fingerprint(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// AuthorizationKey is the idempotency key of a fare's pre-authorisation: with the
-// gateway's Lookup it tells what really happened to the fare's payment.
-func AuthorizationKey(fareID string) string { return preauthKey(fareID) }
+// AuthorizationKey is the idempotency key of a fare's pre-authorisation by its owner (as
+// the Fares record names it, saga.Execution.Owner): with the gateway's Lookup it tells
+// what really happened to the fare's payment.
+func AuthorizationKey(fareID, owner string) string {
+	return gatewayKey("preauth", fareID, saga.OwnerToken(owner))
+}

@@ -78,7 +78,7 @@ func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, "FareAlreadyCompensated", steperr.Name(err), "%v", err)
 
-			auth, found := f.authorization(preauthKey("fare-1"))
+			auth, found := f.authorization(keyOf("preauth", "fare-1"))
 			assert.Equal(t, tt.wantGateway, auth.Status)
 			assert.True(t, !found || auth.Status.final(), "no hold and no charge may remain")
 			assert.Equal(t, tt.wantEffects, auth.Version)
@@ -87,7 +87,7 @@ func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
 
 			// The compensations, run again now, still succeed and change nothing.
 			f.mustCompensate("cust-1", refundFare, voidPreAuthorization)
-			again, _ := f.authorization(preauthKey("fare-1"))
+			again, _ := f.authorization(keyOf("preauth", "fare-1"))
 			assert.Equal(t, auth, again)
 		})
 	}
@@ -99,12 +99,12 @@ func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
 func TestALatePreAuthorizationThatCannotFinishLeavesNoHold(t *testing.T) {
 	f := newFixture(t)
 	f.mustCompensate("cust-1", voidPreAuthorization)
-	_, err := f.gateway.PreAuthorize(f.ctx, PreAuthorizeRequest{IdempotencyKey: preauthKey("fare-1"),
+	_, err := f.gateway.PreAuthorize(f.ctx, PreAuthorizeRequest{IdempotencyKey: keyOf("preauth", "fare-1"),
 		PaymentToken: "tok_1", Amount: money.Money{Amount: 1250, Currency: "EUR"}})
 	var cancelled *PreAuthorizationCancelled
 	require.ErrorAs(t, err, &cancelled)
 	assert.Equal(t, "GatewayRejected", steperr.Name(steperr.ForStepFunctions("preauthorize", err)))
-	_, found, err := f.gateway.Lookup(f.ctx, preauthKey("fare-1"))
+	_, found, err := f.gateway.Lookup(f.ctx, keyOf("preauth", "fare-1"))
 	require.NoError(t, err)
 	assert.False(t, found, "nothing was ever authorised under the key")
 }

@@ -57,8 +57,11 @@ type Record struct {
 	// CompensatedBy is the state that recorded the VOIDED or REFUNDED status, so a
 	// compensation run again can tell its own earlier work from another step's.
 	CompensatedBy string `dynamodbav:"compensatedBy"`
-	CreatedAt     string `dynamodbav:"createdAt"`
-	UpdatedAt     string `dynamodbav:"updatedAt"`
+	// OwnerExecution is the execution that created the record (saga.Execution.Owner);
+	// only it changes the record.
+	OwnerExecution string `dynamodbav:"ownerExecution"`
+	CreatedAt      string `dynamodbav:"createdAt"`
+	UpdatedAt      string `dynamodbav:"updatedAt"`
 }
 
 // compensated reports whether a compensation has recorded this payment as undone (or,
@@ -127,8 +130,9 @@ type change struct {
 }
 
 // record applies ch to the fare's payment, creating the item if needed, when its
-// condition holds; otherwise it returns errRecordChanged and writes nothing.
-func (t paymentsTable) record(ctx context.Context, fare saga.Fare, ch change) error {
+// condition holds and the record is owner's (or new); otherwise it returns
+// errRecordChanged and writes nothing.
+func (t paymentsTable) record(ctx context.Context, fare saga.Fare, owner string, ch change) error {
 	now := stringValue(t.now().UTC().Format(time.RFC3339Nano))
 	u := newUpdate()
 	u.set("status", stringValue(string(ch.status)))
@@ -139,6 +143,7 @@ func (t paymentsTable) record(ctx context.Context, fare saga.Fare, ch change) er
 	u.setIfAbsent("amount", &types.AttributeValueMemberN{Value: fmt.Sprint(fare.Amount)})
 	u.setIfAbsent("currency", stringValue(fare.Currency))
 	u.setIfAbsent("createdAt", now)
+	u.setIfAbsent("ownerExecution", stringValue(owner))
 	for _, ref := range []struct{ attribute, value string }{
 		{"authorizationCode", ch.auth.Code}, {"chargeId", ch.auth.ChargeID}, {"voidId", ch.auth.VoidID},
 		{"refundId", ch.auth.RefundID}, {"compensatedBy", ch.compensatedBy},
@@ -148,11 +153,13 @@ func (t paymentsTable) record(ctx context.Context, fare saga.Fare, ch change) er
 		}
 	}
 	maps.Copy(u.values, ch.cond.values)
+	// The record's owner only: the placeholders are the ones setIfAbsent made above.
+	condition := "(" + ch.cond.expression + ") AND (attribute_not_exists(fareId) OR #ownerExecution = :ownerExecution)"
 	_, err := t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(t.name),
 		Key:                       map[string]types.AttributeValue{tables.Payments.PartitionKey: stringValue(fare.FareID)},
 		UpdateExpression:          aws.String("SET " + strings.Join(u.clauses, ", ")),
-		ConditionExpression:       aws.String(ch.cond.expression),
+		ConditionExpression:       aws.String(condition),
 		ExpressionAttributeNames:  u.names,
 		ExpressionAttributeValues: u.values,
 	})

@@ -25,7 +25,7 @@ func (s *Service) PreAuthorizePayment(ctx context.Context, in saga.StepInput) (P
 			return result, err
 		}
 		auth, err := s.Gateway.PreAuthorize(ctx, PreAuthorizeRequest{
-			IdempotencyKey: preauthKey(c.fare.FareID),
+			IdempotencyKey: c.preauthKey(),
 			PaymentToken:   c.fare.PaymentToken,
 			Amount:         c.fare.Money,
 		})

@@ -15,7 +15,7 @@ var refundStep = step{state: statemachine.RefundFare, fault: faults.Refund}
 // whatever the Payments table says: ChargeFare may have failed after capturing.
 func (s *Service) RefundFare(ctx context.Context, in saga.StepInput) (saga.CompensationResult, error) {
 	return s.compensate(ctx, refundStep, OutcomeNothingToRefund, in, func(ctx context.Context, c stepCall) (saga.CompensationResult, error) {
-		capture, found, err := s.Gateway.Lookup(ctx, captureKey(c.fare.FareID))
+		capture, found, err := s.Gateway.Lookup(ctx, c.captureKey())
 		if err != nil {
 			return saga.CompensationResult{}, err
 		}

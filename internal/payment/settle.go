@@ -23,9 +23,9 @@ func (s *Service) settle(ctx context.Context, c stepCall, auth Authorization) (A
 		case StatusVoided, StatusRefunded:
 			return auth, nil
 		case StatusAuthorized:
-			next, err = s.Gateway.Void(ctx, VoidRequest{IdempotencyKey: voidKey(c.fare.FareID), AuthorizationCode: auth.Code})
+			next, err = s.Gateway.Void(ctx, VoidRequest{IdempotencyKey: c.voidKey(), AuthorizationCode: auth.Code})
 		case StatusCaptured:
-			next, err = s.Gateway.Refund(ctx, RefundRequest{IdempotencyKey: refundKey(c.fare.FareID), AuthorizationCode: auth.Code})
+			next, err = s.Gateway.Refund(ctx, RefundRequest{IdempotencyKey: c.refundKey(), AuthorizationCode: auth.Code})
 		default:
 			return auth, fmt.Errorf("authorisation %s has unknown status %q", auth.Code, auth.Status)
 		}
@@ -71,7 +71,7 @@ func (s *Service) recordSettled(ctx context.Context, c stepCall, settled Authori
 	if settled.Status == StatusRefunded {
 		ch.cond = notYetRefunded
 	}
-	err := s.payments().record(ctx, c.fare, ch)
+	err := s.payments().record(ctx, c.fare, c.owner, ch)
 	if !errors.Is(err, errRecordChanged) {
 		return c.state, err
 	}

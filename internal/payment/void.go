@@ -25,7 +25,7 @@ func (s *Service) VoidPreAuthorization(ctx context.Context, in saga.StepInput) (
 		for range maxVoidRounds {
 			// Cancel, not just look up: a pre-authorisation still on its way must find
 			// the door closed at the gateway, whatever happens to its own writes.
-			auth, found, err := s.Gateway.CancelPreAuthorization(ctx, preauthKey(c.fare.FareID))
+			auth, found, err := s.Gateway.CancelPreAuthorization(ctx, c.preauthKey())
 			if err != nil {
 				return saga.CompensationResult{}, err
 			}
@@ -64,7 +64,7 @@ func (s *Service) release(ctx context.Context, c stepCall, auth Authorization) (
 // PreAuthorizePayment still on its way does nothing. It reports false when a
 // pre-authorisation was recorded after our lookup: the caller must look again.
 func (s *Service) leaveTombstone(ctx context.Context, c stepCall) (bool, error) {
-	err := s.payments().record(ctx, c.fare, change{status: PaymentVoided, compensatedBy: c.state, cond: onlyIfNew})
+	err := s.payments().record(ctx, c.fare, c.owner, change{status: PaymentVoided, compensatedBy: c.state, cond: onlyIfNew})
 	if !errors.Is(err, errRecordChanged) {
 		return err == nil, err
 	}

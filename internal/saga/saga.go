@@ -28,6 +28,8 @@ type StepInput struct {
 	Attempt int `json:"attempt"`
 	// Failure is what made the saga compensate; compensations receive it, forward steps don't.
 	Failure *Failure `json:"failure,omitempty"`
+	// Execution is the execution running the step: the owner of what it writes.
+	Execution *Execution `json:"execution,omitempty"`
 }
 
 // Failure names the state that failed and the error it failed with.

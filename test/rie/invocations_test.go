@@ -92,13 +92,18 @@ var invocations = map[string][]invocation{
 }
 
 func forwardInput(fareID, customerID string) string {
-	return fmt.Sprintf(`{"fare":{"fareId":%q,"customerId":%q,"amount":1250,"currency":"EUR","paymentToken":"tok_1"},"attempt":0}`,
-		fareID, customerID)
+	return fmt.Sprintf(`{"fare":{"fareId":%q,"customerId":%q,"amount":1250,"currency":"EUR","paymentToken":"tok_1"},"attempt":0,"execution":%s}`,
+		fareID, customerID, executionOf(fareID))
 }
 
 func compensationInput(fareID, customerID string) string {
-	return fmt.Sprintf(`{"fare":{"fareId":%q,"customerId":%q,"amount":1250,"currency":"EUR","paymentToken":"tok_1"},"attempt":0,"failure":%s}`,
-		fareID, customerID, sagaFailure)
+	return fmt.Sprintf(`{"fare":{"fareId":%q,"customerId":%q,"amount":1250,"currency":"EUR","paymentToken":"tok_1"},"attempt":0,"failure":%s,"execution":%s}`,
+		fareID, customerID, sagaFailure, executionOf(fareID))
+}
+
+// executionOf is the context the state machine passes: the execution named after the fare.
+func executionOf(fareID string) string {
+	return fmt.Sprintf(`{"id":"arn:aws:states:us-east-1:000000000000:execution:FareCollection-rie:%s","name":%q,"startTime":"2026-11-27T09:30:00.000Z"}`, fareID, fareID)
 }
 
 // compensates is a compensation of the saga's fare with its expected outcome.
