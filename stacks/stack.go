@@ -5,6 +5,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -42,6 +44,10 @@ type FareCollectionStack struct {
 	OperatorAlertsTopic    awssns.Topic
 	SuccessfulTransactions awssqs.Queue
 	FailedTransactions     awssqs.Queue
+	// ExecutionDataKey encrypts the state machine's executions (customer managed).
+	ExecutionDataKey awskms.Key
+	// OperatorsPolicy lets people read executions, histories and tables.
+	OperatorsPolicy awsiam.ManagedPolicy
 
 	stateMachineLogs awslogs.LogGroup
 }
@@ -65,6 +71,7 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	if err != nil {
 		return nil, err
 	}
+
 	stackProps := props.StackProps
 	if stackProps.Description == nil {
 		stackProps.Description = jsii.String(fmt.Sprintf("faresaga: fare-collection saga (%s)", stage))
@@ -80,9 +87,11 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	s.addTables(settings)
 	s.addFunctions(settings, assets)
 	s.addMessaging(settings)
+	s.addExecutionDataKey(settings)
 	if err := s.addStateMachine(settings); err != nil {
 		return nil, err
 	}
+	s.addOperatorsPolicy()
 	s.addAlarms()
 	s.addOutputs()
 	return s, nil
@@ -96,6 +105,8 @@ func (s *FareCollectionStack) addOutputs() {
 		})
 	}
 	output("StateMachineArn", s.StateMachine.StateMachineArn(), "The fare-collection state machine")
+	output("ExecutionDataKeyArn", s.ExecutionDataKey.KeyArn(), "The customer-managed KMS key of the state machine's executions")
+	output("OperatorsPolicyArn", s.OperatorsPolicy.ManagedPolicyArn(), "Attach to operators' roles: read executions, histories and tables")
 	for _, spec := range tables.All() {
 		output(spec.Name+"TableName", s.Tables[spec.Name].TableName(), "The "+spec.Name+" table")
 	}

@@ -37,6 +37,8 @@ type synthesized struct {
 	outcomeTopic string
 	alertsTopic  string
 	queues       map[string]string // SuccessfulTransactions / FailedTransactions -> logical id
+	dataKey      string
+	operators    string
 }
 
 var dev, prod *synthesized
@@ -77,6 +79,8 @@ func synthesize(stage Stage) (*synthesized, error) {
 		stateMachine: logicalID(stack.Stack, stack.StateMachine),
 		outcomeTopic: logicalID(stack.Stack, stack.FareOutcomeTopic),
 		alertsTopic:  logicalID(stack.Stack, stack.OperatorAlertsTopic),
+		dataKey:      logicalID(stack.Stack, stack.ExecutionDataKey),
+		operators:    logicalID(stack.Stack, stack.OperatorsPolicy),
 	}
 	for id, r := range raw["Resources"].(map[string]any) {
 		s.resources[id] = r.(map[string]any)
@@ -225,6 +229,8 @@ func TestResourceCounts(t *testing.T) {
 	for typ, n := range map[string]int{
 		"AWS::StepFunctions::StateMachine": 1,
 		"AWS::Lambda::Function":            len(statemachine.Functions),
+		"AWS::KMS::Key":                    1,
+		"AWS::IAM::ManagedPolicy":          1,
 		"AWS::DynamoDB::Table":             len(tables.All()),
 		"AWS::SQS::Queue":                  2,
 		"AWS::SNS::Topic":                  2,
@@ -323,10 +329,65 @@ func TestStateMachine(t *testing.T) {
 
 	logging := p["LoggingConfiguration"].(map[string]any)
 	assert.Equal(t, "ALL", logging["Level"])
-	assert.Equal(t, true, logging["IncludeExecutionData"])
 	logs := refs(logging["Destinations"])
 	require.Len(t, logs, 1)
 	assert.EqualValues(t, 30, dev.props(logs[0])["RetentionInDays"])
+	assert.Equal(t, "/aws/vendedlogs/states/"+StackID(Dev), dev.props(logs[0])["LogGroupName"],
+		"vended logs need no entry in the account's CloudWatch Logs resource policy")
+}
+
+// What a console start carries stays in the (encrypted) history: no stage copies
+// inputs, outputs or causes into CloudWatch Logs.
+func TestNoStageLogsExecutionData(t *testing.T) {
+	for _, s := range []*synthesized{dev, prod} {
+		logging := s.props(s.stateMachine)["LoggingConfiguration"].(map[string]any)
+		assert.Equal(t, false, logging["IncludeExecutionData"], s.stack.Stage)
+		assert.Equal(t, "ALL", logging["Level"], s.stack.Stage)
+	}
+}
+
+// Executions are encrypted with the stack's customer-managed key, which rotates; only the
+// machine, the front door and the operators' policy may use it, for this machine only.
+func TestExecutionsAreEncryptedWithACustomerManagedKey(t *testing.T) {
+	for _, s := range []*synthesized{dev, prod} {
+		t.Run(string(s.stack.Stage), func(t *testing.T) {
+			enc := s.props(s.stateMachine)["EncryptionConfiguration"].(map[string]any)
+			assert.Equal(t, "CUSTOMER_MANAGED_KMS_KEY", enc["Type"])
+			assert.Equal(t, []string{s.dataKey}, refs(enc["KmsKeyId"]))
+			assert.EqualValues(t, ExecutionDataKeyReuseSeconds, enc["KmsDataKeyReusePeriodSeconds"])
+			assert.Equal(t, true, s.props(s.dataKey)["EnableKeyRotation"])
+
+			users := map[string][]string{} // policy logical id -> KMS actions on the key
+			for id, policy := range s.resources {
+				if policy["Type"] != "AWS::IAM::Policy" && policy["Type"] != "AWS::IAM::ManagedPolicy" {
+					continue
+				}
+				for _, st := range list(props(policy)["PolicyDocument"].(map[string]any)["Statement"]) {
+					st := st.(map[string]any)
+					if !slices.Contains(refs(st["Resource"]), s.dataKey) {
+						continue
+					}
+					condition := fmt.Sprint(st["Condition"])
+					assert.True(t, strings.Contains(condition, "kms:EncryptionContext:aws:states:stateMachineArn") ||
+						strings.Contains(condition, "kms:EncryptionContext:SourceArn"), "%s: the key only for this machine: %v", id, condition)
+					for _, a := range list(st["Action"]) {
+						users[id] = append(users[id], a.(string))
+					}
+				}
+			}
+			var roles []string
+			for id := range users {
+				if s.resources[id]["Type"] == "AWS::IAM::Policy" {
+					roles = append(roles, refs(props(s.resources[id])["Roles"])...)
+				} else {
+					assert.Equal(t, s.operators, id)
+					assert.Equal(t, []string{"kms:Decrypt"}, users[id], "operators read, nothing else")
+				}
+			}
+			machineRole := refs(s.props(s.stateMachine)["RoleArn"])
+			assert.ElementsMatch(t, machineRole, slices.Compact(sorted(roles)), "only the machine uses the key")
+		})
+	}
 }
 
 // The state machine may invoke the eight functions, update the Fares table and publish
@@ -343,7 +404,7 @@ func TestStateMachineRole(t *testing.T) {
 				updated = append(updated, refs(st.resources)...)
 			case action == "sns:Publish":
 				published = append(published, refs(st.resources)...)
-			case service == "logs" || service == "xray":
+			case service == "logs" || service == "xray" || service == "kms":
 			default:
 				t.Errorf("unexpected action %s on %v", action, st.resources)
 			}
@@ -515,6 +576,7 @@ func TestAlarms(t *testing.T) {
 func TestOutputs(t *testing.T) {
 	want := map[string]string{
 		"StateMachineArn":                dev.stateMachine,
+		"OperatorsPolicyArn":             dev.operators,
 		"FareOutcomeTopicArn":            dev.outcomeTopic,
 		"OperatorAlertsTopicArn":         dev.alertsTopic,
 		"SuccessfulTransactionsQueueUrl": dev.queues["SuccessfulTransactions"],
@@ -523,7 +585,8 @@ func TestOutputs(t *testing.T) {
 	for _, spec := range tables.All() {
 		want[spec.Name+"TableName"] = dev.tables[spec.Name]
 	}
-	assert.Len(t, dev.outputs, len(want))
+	assert.Len(t, dev.outputs, len(want)+1)
+	assert.Equal(t, arnOf(dev.dataKey), dev.outputs["ExecutionDataKeyArn"].(map[string]any)["Value"])
 	for name, id := range want {
 		if assert.Contains(t, dev.outputs, name) {
 			assert.Equal(t, ref(id), dev.outputs[name].(map[string]any)["Value"], name)

@@ -73,7 +73,7 @@ type stageSettings struct {
 	deletionProtection   bool                 // tables
 	faultInjection       string               // FAULT_INJECTION: enabled | disabled
 	logRetention         awslogs.RetentionDays
-	includeExecutionData bool // state machine logs carry inputs and outputs
+	keyPendingWindowDays float64 // before a deleted KMS key is gone for good (7 to 30)
 }
 
 func (s Stage) settings() stageSettings {
@@ -83,13 +83,13 @@ func (s Stage) settings() stageSettings {
 			deletionProtection:   true,
 			faultInjection:       "disabled",
 			logRetention:         awslogs.RetentionDays_ONE_YEAR,
-			includeExecutionData: false,
+			keyPendingWindowDays: 30,
 		}
 	}
 	return stageSettings{
 		removalPolicy:        awscdk.RemovalPolicy_DESTROY,
 		faultInjection:       "enabled",
 		logRetention:         awslogs.RetentionDays_ONE_MONTH,
-		includeExecutionData: true,
+		keyPendingWindowDays: 7,
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -32,7 +33,10 @@ func (s *FareCollectionStack) addStateMachine(settings stageSettings) error {
 		return err
 	}
 
+	// Under /aws/vendedlogs/states/: Step Functions then delivers without adding the group
+	// to the account's CloudWatch Logs resource policy, which is capped at 5,120 characters.
 	logs := awslogs.NewLogGroup(s.Stack, jsii.String("StateMachineLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String("/aws/vendedlogs/states/" + *s.StackName()),
 		Retention:     settings.logRetention,
 		RemovalPolicy: settings.removalPolicy,
 	})
@@ -42,10 +46,16 @@ func (s *FareCollectionStack) addStateMachine(settings stageSettings) error {
 		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(statemachine.Definition)),
 		DefinitionSubstitutions: &substitutions,
 		TracingEnabled:          jsii.Bool(true),
+		// The history is encrypted under our key: reading it takes kms:Decrypt, which only
+		// the machine, the front door and operators get.
+		EncryptionConfiguration: awsstepfunctions.NewCustomerManagedEncryptionConfiguration(
+			s.ExecutionDataKey, awscdk.Duration_Seconds(jsii.Number(ExecutionDataKeyReuseSeconds))),
+		// Every state's events, but no inputs, outputs or causes: a console start bypasses
+		// the front door, and what it carries must not be copied into CloudWatch Logs.
 		Logs: &awsstepfunctions.LogOptions{
 			Destination:          logs,
 			Level:                awsstepfunctions.LogLevel_ALL,
-			IncludeExecutionData: jsii.Bool(settings.includeExecutionData),
+			IncludeExecutionData: jsii.Bool(false),
 		},
 	})
 
