@@ -33,6 +33,12 @@ const (
 	maxCardDigits = 19
 )
 
+// The tag characters U+E0020-U+E007E, a copy of printable ASCII.
+const (
+	tagSpace = 0xE0020
+	tagTilde = 0xE007E
+)
+
 // span is a byte range [lo, hi) of the text a scan started from.
 type span struct{ lo, hi int }
 
@@ -208,6 +214,10 @@ func (c *digitChain) feedBasic(r rune, at span) {
 	case unicode.IsLetter(r):
 		c.endGroup()
 		c.reset()
+	case r >= tagSpace && r <= tagTilde:
+		// Tag characters mirror ASCII and are invisible: text smuggled in them is still
+		// text to whoever strips the offset.
+		c.feedASCII(byte(r-tagSpace+' '), at)
 	default:
 		if d, ok := decimalDigitValue(r); ok {
 			c.feedDigit(d, at)

@@ -170,6 +170,12 @@ func cardForms(card string) map[string]string {
 		"circled digits":              mapCircled(card),
 		"superscript digits":          mapSuperscript(card),
 		"combining marks on digits":   strings.Join(strings.Split(card, ""), "\u0301"),
+		"emoji keycaps":               strings.Join(strings.Split(card, ""), "\ufe0f\u20e3") + "\ufe0f\u20e3",
+		"invisible tag characters":    "x" + strings.Map(func(r rune) rune { return 0xE0000 + r }, group(card, 4, " ")) + "y",
+		"variation selectors":         strings.Join(strings.Split(card, ""), "\ufe0e"),
+		"in a url":                    "https://pay.example/charge?pan=" + card + "&amp;exp=1229",
+		"as a string in e-notation":   card[:1] + "." + card[1:] + "e" + fmt.Sprint(len(card)-1),
+		"decimal comma":               card[:1] + "," + card[1:] + "e" + fmt.Sprint(len(card)-1),
 		"two cards, the second valid": withWrongCheckDigit(card[:len(card)-1]) + " and " + card,
 	}
 	for name, sep := range separators {
@@ -327,12 +333,13 @@ var realisticIDs = []string{
 // check. Luhn passes one number in ten, so every value with such a window has at least
 // that chance; the ones below are kept as the cost of the rule, each with its reason.
 var refusedByTheRule = map[string]string{
-	"490154203237518":        "an IMEI: 15 digits whose last is, by definition, a Luhn check digit",
-	"35-209900-176148-1":     "an IMEI as printed on the box (same digits)",
-	"ride-2026-12-01-000126": "a ride id whose 14 digits (20261201000126) happen to pass Luhn",
-	"2026-12-01 10:15:28":    "a timestamp with a space: 14 digits (20261201101528) that happen to pass Luhn",
-	"+5215512345678":         "a Mexican mobile number (13 digits) that happens to pass Luhn",
-	"1764584130124":          "a Unix time in milliseconds: 13 digits that happen to pass Luhn",
+	"490154203237518":                      "an IMEI: 15 digits whose last is, by definition, a Luhn check digit",
+	"35-209900-176148-1":                   "an IMEI as printed on the box (same digits)",
+	"ride-2026-12-01-000126":               "a ride id whose 14 digits (20261201000126) happen to pass Luhn",
+	"2026-12-01 10:15:28":                  "a timestamp with a space: 14 digits (20261201101528) that happen to pass Luhn",
+	"a2197079-0900-4210-98c8-7855e9ba8f0d": "a UUID v4 whose digits 2197079 0900 4210 98 (17, only dashes between) pass Luhn: about 1 in 370 random UUIDs does (TestFalsePositiveRatesOnRandomIDs)",
+	"+5215512345678":                       "a Mexican mobile number (13 digits) that happens to pass Luhn",
+	"1764584130124":                        "a Unix time in milliseconds: 13 digits that happen to pass Luhn",
 }
 
 func TestRealisticIDsAreNotCardNumbers(t *testing.T) {

@@ -85,6 +85,7 @@ func cardFieldName(name string) (canonical string, ok bool) {
 
 func normalizeFieldName(name string) string {
 	var b strings.Builder
+	b.Grow(len(name))
 	for _, r := range norm.NFKC.String(name) {
 		if d, ok := decimalDigitValue(r); ok {
 			b.WriteByte('0' + d)

@@ -172,6 +172,9 @@ func arrayText(v jsonValue) string {
 // value (41111111111111110e-1 is 4111111111111111) and as the double every JavaScript
 // and JSONata reader turns it into (4111111111111110.9999 becomes 4111111111111111).
 func numberHoldsCardNumber(literal string) bool {
+	if len(literal) < minCardDigits && !strings.ContainsAny(literal, "eE") {
+		return false // too few digits, and no exponent to add any
+	}
 	readings := literal
 	if exact, ok := exactDecimal(literal); ok {
 		readings += " n " + exact

@@ -114,91 +114,60 @@ func (p *jsonParser) literal(word string) bool {
 	return true
 }
 
-func (p *jsonParser) enter() error {
+// items reads a container whose opening bracket is at p.pos, calling item for each of
+// its items.
+func (p *jsonParser) items(closing byte, item func() error) error {
 	p.depth++
 	if p.depth > maxJSONDepth {
 		return errJSONTooDeep
 	}
-	p.pos++ // the opening bracket
+	p.pos++
 	p.skipSpace()
+	for empty := p.accept(closing); !empty; {
+		if err := item(); err != nil {
+			return err
+		}
+		p.skipSpace()
+		switch {
+		case p.accept(closing):
+			empty = true
+		case !p.accept(','):
+			return errJSONSyntax
+		}
+	}
+	p.depth--
 	return nil
-}
-
-// next consumes the ',' between items or the closing bracket; it reports whether the
-// container goes on.
-func (p *jsonParser) next(closing byte) (bool, error) {
-	p.skipSpace()
-	if p.pos >= len(p.in) {
-		return false, errJSONSyntax
-	}
-	switch p.in[p.pos] {
-	case ',':
-		p.pos++
-		return true, nil
-	case closing:
-		p.pos++
-		p.depth--
-		return false, nil
-	}
-	return false, errJSONSyntax
 }
 
 func (p *jsonParser) object() (jsonValue, error) {
 	v := jsonValue{kind: jsonObject}
-	if err := p.enter(); err != nil {
-		return v, err
-	}
-	if p.pos < len(p.in) && p.in[p.pos] == '}' {
-		p.pos++
-		p.depth--
-		return v, nil
-	}
-	for {
+	err := p.items('}', func() error {
 		p.skipSpace()
 		if p.pos >= len(p.in) || p.in[p.pos] != '"' {
-			return v, errJSONSyntax
+			return errJSONSyntax
 		}
 		name, err := p.string()
 		if err != nil {
-			return v, err
+			return err
 		}
-		if p.skipSpace(); p.pos >= len(p.in) || p.in[p.pos] != ':' {
-			return v, errJSONSyntax
+		if p.skipSpace(); !p.accept(':') {
+			return errJSONSyntax
 		}
-		p.pos++
 		value, err := p.value()
-		if err != nil {
-			return v, err
-		}
 		v.members = append(v.members, jsonMember{name: name, value: value})
-		more, err := p.next('}')
-		if err != nil || !more {
-			return v, err
-		}
-	}
+		return err
+	})
+	return v, err
 }
 
 func (p *jsonParser) array() (jsonValue, error) {
 	v := jsonValue{kind: jsonArray}
-	if err := p.enter(); err != nil {
-		return v, err
-	}
-	if p.pos < len(p.in) && p.in[p.pos] == ']' {
-		p.pos++
-		p.depth--
-		return v, nil
-	}
-	for {
+	err := p.items(']', func() error {
 		element, err := p.value()
-		if err != nil {
-			return v, err
-		}
 		v.elements = append(v.elements, element)
-		more, err := p.next(']')
-		if err != nil || !more {
-			return v, err
-		}
-	}
+		return err
+	})
+	return v, err
 }
 
 // string reads a string literal at p.pos (its opening quote) and returns its contents.
