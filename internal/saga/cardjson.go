@@ -37,8 +37,10 @@ func unreadableProblem(err error) string {
 	return "input must be a JSON object with fields " + strings.Join(requiredFields, ", ")
 }
 
+const cardProblemPrefix = "card data is not accepted ("
+
 func cardProblem(what string) string {
-	return "card data is not accepted (" + what + "): send the paymentToken your payment provider issued instead"
+	return cardProblemPrefix + what + "): send the paymentToken your payment provider issued instead"
 }
 
 // location names a place in the input by position, and by name only for the fare's own
@@ -59,17 +61,31 @@ func (l *location) child(member bool, index int, name string) *location {
 }
 
 func (l *location) String() string {
-	switch {
-	case l.parent == nil:
+	if l.parent == nil {
 		return "the input"
-	case l.name != "":
-		return `field "` + l.name + `"`
-	case l.member && l.parent.parent == nil:
-		return fmt.Sprintf("an unknown field (member %d of the input)", l.index)
-	case l.member:
-		return fmt.Sprintf("member %d of %s", l.index, l.parent)
 	}
-	return fmt.Sprintf("element %d of %s", l.index, l.parent)
+	var steps []string // innermost first
+	for at := l; at.parent != nil; at = at.parent {
+		switch {
+		case at.name != "":
+			steps = append(steps, `field "`+at.name+`"`)
+		case at.member && at.parent.parent == nil:
+			steps = append(steps, fmt.Sprintf("an unknown field (member %d of the input)", at.index))
+		case at.member:
+			steps = append(steps, fmt.Sprintf("member %d", at.index))
+		default:
+			steps = append(steps, fmt.Sprintf("element %d", at.index))
+		}
+	}
+	if steps[len(steps)-1][0] == 'e' { // an element of the input itself
+		steps = append(steps, "the input")
+	}
+	const shown = 3 // at each end: a place a thousand levels deep is named in a line
+	if len(steps) > 2*shown+1 {
+		elided := fmt.Sprintf("%d more levels", len(steps)-2*shown)
+		steps = append(append(steps[:shown:shown], elided), steps[len(steps)-shown:]...)
+	}
+	return strings.Join(steps, " of ")
 }
 
 type cardWalk struct{ problems []string }

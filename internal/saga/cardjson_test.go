@@ -376,6 +376,31 @@ func TestCardFieldsAreRefusedByCanonicalNameOnly(t *testing.T) {
 	}
 }
 
+func TestLongListsOfProblemsAreCut(t *testing.T) {
+	names := make([]string, 300)
+	for i := range names {
+		names[i] = fmt.Sprintf(`"n%d":1`, i)
+	}
+	_, err := ParseFare([]byte(fareWith(strings.Join(names, ",")+`,"x":"4111111111111111"`, nil)))
+	require.Error(t, err)
+	var refused *steperr.InvalidFareInput
+	require.ErrorAs(t, err, &refused)
+	require.Len(t, refused.Problems, maxListedProblems+1)
+	assert.Equal(t, "card data is not accepted (an unknown field (member 306 of the input) looks like a card number): send the paymentToken your payment provider issued instead", refused.Problems[0], "card data comes first")
+	assert.Equal(t, "282 more problems not listed", refused.Problems[maxListedProblems])
+}
+
+func TestDeepPlacesAreNamedInALine(t *testing.T) {
+	deep := strings.Repeat("[", 999) + `"4111111111111111"` + strings.Repeat("]", 999)
+	err := RefuseCardData([]byte(deep))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "(element 1 of element 1 of element 1 of 994 more levels of element 1 of element 1 of the input looks like a card number)")
+
+	err = RefuseCardData([]byte(`{"m":` + strings.Repeat(`{"k":`, 10) + `"4111111111111111"` + strings.Repeat("}", 11)))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "(member 1 of member 1 of member 1 of 5 more levels of member 1 of member 1 of an unknown field (member 1 of the input) looks")
+}
+
 func TestUnknownFieldsAreNamedByPosition(t *testing.T) {
 	_, err := ParseFare([]byte(fareWith(`"tip":5,"rider.5555555555554444":"x","Note":1`, nil)))
 	require.Error(t, err)

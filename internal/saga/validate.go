@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -96,9 +95,29 @@ func ValidFareID(id string) bool { return fareIDPattern.MatchString(id) }
 
 func invalid(problem string) error { return &steperr.InvalidFareInput{Problems: []string{problem}} }
 
+// maxListedProblems bounds the problems an error lists: a 4 KB input can hold hundreds
+// (one per unknown name), and Step Functions keeps at most 32 KB of an error's cause.
+const maxListedProblems = 20
+
+// refused lists the problems, card data first (the reason a client most needs to see),
+// then in order, each once, at most maxListedProblems of them.
 func refused(problems []string) error {
-	sort.Strings(problems)
-	return &steperr.InvalidFareInput{Problems: slices.Compact(problems)}
+	isCard := func(p string) bool { return strings.HasPrefix(p, cardProblemPrefix) }
+	slices.SortFunc(problems, func(a, b string) int {
+		if isCard(a) != isCard(b) {
+			if isCard(a) {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	problems = slices.Compact(problems)
+	if len(problems) > maxListedProblems {
+		more := len(problems) - maxListedProblems
+		problems = append(problems[:maxListedProblems:maxListedProblems], fmt.Sprintf("%d more problems not listed", more))
+	}
+	return &steperr.InvalidFareInput{Problems: problems}
 }
 
 func stringField(fields map[string]jsonValue, name string, pattern *regexp.Regexp, rule string, problems []string) (string, []string) {
