@@ -15,7 +15,8 @@ import (
 //
 //   - A digit is any Unicode decimal digit, read by its value after NFKC (fullwidth,
 //     mathematical, superscript and circled digits become ASCII ones; Arabic-Indic,
-//     Devanagari and the other Nd digits count by their digit value).
+//     Devanagari and the other Nd digits count by their digit value; the invisible tag
+//     characters count as the ASCII they mirror).
 //   - A letter ends the chain of groups: "x4111111111111111y" holds a card number, but the
 //     digits of "a1b2c3…" never join. Treating letters as separators would make every UUID
 //     and base62 id a candidate.

@@ -39,6 +39,8 @@ func unreadableProblem(err error) string {
 
 const cardProblemPrefix = "card data is not accepted ("
 
+func isCardProblem(problem string) bool { return strings.HasPrefix(problem, cardProblemPrefix) }
+
 func cardProblem(what string) string {
 	return cardProblemPrefix + what + "): send the paymentToken your payment provider issued instead"
 }
@@ -98,6 +100,7 @@ func (w *cardWalk) value(v jsonValue, at *location, inArray bool) {
 	switch v.kind {
 	case jsonObject:
 		w.duplicates(v, at)
+		before := len(w.problems)
 		for i, m := range v.members {
 			child := at.child(true, i+1, m.name)
 			if canonical, ok := cardFieldName(m.name); ok {
@@ -108,6 +111,12 @@ func (w *cardWalk) value(v jsonValue, at *location, inArray bool) {
 				w.add(cardProblem("the name of " + child.String() + " looks like a card number"))
 			}
 			w.value(m.value, child, false)
+		}
+		// A number split between a name and its value ({"4111 1111":"1111 1111"}), or
+		// across digit-only names, is in no single one of them. A fare's names are words,
+		// whose letters keep its values apart.
+		if len(w.problems) == before && ContainsCardNumber(objectText(v)) {
+			w.add(cardProblem("the names and values of " + at.String() + ", read together, look like a card number"))
 		}
 	case jsonArray:
 		before := len(w.problems)
@@ -157,6 +166,24 @@ func (w *cardWalk) duplicates(v jsonValue, at *location) {
 			w.add(fmt.Sprintf("duplicate field names (members %d and %d of %s): each field may appear once", earlier, i+1, at))
 		}
 	}
+}
+
+// objectText is the text of an object's names and of its string and number values, in
+// order, each separated from the next; a container value is a letter, as in arrayText.
+func objectText(v jsonValue) string {
+	var b strings.Builder
+	for _, m := range v.members {
+		b.WriteString(m.name)
+		b.WriteByte(' ')
+		switch m.value.kind {
+		case jsonString, jsonNumber:
+			b.WriteString(m.value.text)
+		case jsonObject, jsonArray:
+			b.WriteString("o")
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
 
 // arrayText is the text of an array's strings and numbers, nested arrays included, each

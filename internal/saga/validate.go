@@ -102,10 +102,9 @@ const maxListedProblems = 20
 // refused lists the problems, card data first (the reason a client most needs to see),
 // then in order, each once, at most maxListedProblems of them.
 func refused(problems []string) error {
-	isCard := func(p string) bool { return strings.HasPrefix(p, cardProblemPrefix) }
 	slices.SortFunc(problems, func(a, b string) int {
-		if isCard(a) != isCard(b) {
-			if isCard(a) {
+		if isCardProblem(a) != isCardProblem(b) {
+			if isCardProblem(a) {
 				return -1
 			}
 			return 1
