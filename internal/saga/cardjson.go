@@ -90,9 +90,17 @@ func (l *location) String() string {
 	return strings.Join(steps, " of ")
 }
 
-type cardWalk struct{ problems []string }
+type cardWalk struct {
+	problems []string
+	cards    int // how many of the problems are card data
+}
 
-func (w *cardWalk) add(problem string) { w.problems = append(w.problems, problem) }
+func (w *cardWalk) add(problem string) {
+	w.problems = append(w.problems, problem)
+	if isCardProblem(problem) {
+		w.cards++
+	}
+}
 
 // value checks v, found at at; inArray is true for the elements of an array, whose text
 // the outermost array already reads together.
@@ -100,7 +108,7 @@ func (w *cardWalk) value(v jsonValue, at *location, inArray bool) {
 	switch v.kind {
 	case jsonObject:
 		w.duplicates(v, at)
-		before := len(w.problems)
+		before := w.cards
 		for i, m := range v.members {
 			child := at.child(true, i+1, m.name)
 			if canonical, ok := cardFieldName(m.name); ok {
@@ -115,17 +123,17 @@ func (w *cardWalk) value(v jsonValue, at *location, inArray bool) {
 		// A number split between a name and its value ({"4111 1111":"1111 1111"}), or
 		// across digit-only names, is in no single one of them. A fare's names are words,
 		// whose letters keep its values apart.
-		if len(w.problems) == before && ContainsCardNumber(objectText(v)) {
+		if w.cards == before && ContainsCardNumber(objectText(v)) {
 			w.add(cardProblem("the names and values of " + at.String() + ", read together, look like a card number"))
 		}
 	case jsonArray:
-		before := len(w.problems)
+		before := w.cards
 		for i, e := range v.elements {
 			w.value(e, at.child(false, i+1, ""), true)
 		}
 		// A number split across elements (["4111","1111","1111","1111"], or nested
 		// arrays of them) is read as one text, its elements separated.
-		if !inArray && len(w.problems) == before && ContainsCardNumber(arrayText(v)) {
+		if !inArray && w.cards == before && ContainsCardNumber(arrayText(v)) {
 			w.add(cardProblem("the elements of " + at.String() + ", read together, look like a card number"))
 		}
 	case jsonString:

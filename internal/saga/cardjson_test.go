@@ -110,6 +110,7 @@ func TestCardDataIsRefusedInEveryPlace(t *testing.T) {
 			"input that is not JSON":       `{"customerId":"` + card,
 			"input with a trailing value":  fareWith("", nil) + ` "` + card + `"`,
 			"split between name and value": fareWith(quoteJSON(card[:8])+`:`+quoteJSON(card[8:]), nil),
+			"split, next to a duplicate":   fareWith(`"m":[`+strings.Join(quoted, ",")+`,{"a":1,"a":2}]`, nil),
 			"split across digit names":     fareWith(`"m":{`+quoteJSON(quads[0])+`:`+quoteJSON(quads[1])+`,`+quoteJSON(quads[2])+`:`+quoteJSON(strings.Join(quads[3:], " "))+`}`, nil),
 		}
 		for name, input := range places {
