@@ -3,6 +3,7 @@ package saga
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -121,9 +122,9 @@ func (w *cardWalk) value(v jsonValue, at *location, inArray bool) {
 			w.value(m.value, child, false)
 		}
 		// A number split between a name and its value ({"4111 1111":"1111 1111"}), or
-		// across digit-only names, is in no single one of them. A fare's names are words,
-		// whose letters keep its values apart.
-		if w.cards == before && ContainsCardNumber(objectText(v)) {
+		// across digit-only names, is in no single one of them. Names that are words
+		// (a fare's are) hold no digits and keep the values apart: nothing to join then.
+		if w.cards == before && slices.ContainsFunc(v.members, nameMayJoin) && ContainsCardNumber(objectText(v)) {
 			w.add(cardProblem("the names and values of " + at.String() + ", read together, look like a card number"))
 		}
 	case jsonArray:
@@ -174,6 +175,20 @@ func (w *cardWalk) duplicates(v jsonValue, at *location) {
 			w.add(fmt.Sprintf("duplicate field names (members %d and %d of %s): each field may appear once", earlier, i+1, at))
 		}
 	}
+}
+
+// nameMayJoin reports whether a member's name could join digits to its neighbours': it
+// is not a word of ASCII letters.
+func nameMayJoin(m jsonMember) bool {
+	if m.name == "" {
+		return true
+	}
+	for i := range len(m.name) {
+		if !isLetter(m.name[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // objectText is the text of an object's names and of its string and number values, in
