@@ -1,8 +1,9 @@
 # faresaga: every target installs what it needs (Go modules through the module proxy,
 # the CDK CLI through npm) and needs no AWS account unless it talks to AWS.
 SHELL := /bin/bash
+# The saga's eight functions (statemachine.Functions) and the front door (intake).
 FUNCTIONS := registerfare preauthorizepayment chargefare creditcustomeraccount \
-             reversecustomercredit refundfare voidpreauthorization cancelfare
+             reversecustomercredit refundfare voidpreauthorization cancelfare intake
 BOOTSTRAPS := $(FUNCTIONS:%=build/%/bootstrap)
 STAGE ?= dev
 STACK := FareCollection-$(STAGE)
@@ -43,8 +44,9 @@ test-localstack: build node_modules
 test-aws:
 	FARESAGA_TARGET=aws FARESAGA_STACK=$(STACK) go test ./test/integration/ -count=1 -v -timeout 45m
 
-bench: ## the engine's speed: whole sagas and raw state transitions
+bench: ## the engine's speed (whole sagas, raw state transitions) and the front door's POST /fares latency
 	go test -run='^$$' -bench=. -benchmem ./internal/embedded/ ./sfnlocal/engine/
+	go test -run='^$$' -bench=SubmitFare -benchtime=1000x ./internal/intake/
 
 build: $(BOOTSTRAPS) ## every Lambda's bootstrap, for provided.al2023 on arm64
 
