@@ -21,8 +21,8 @@ all: test
 run: ## the saga on the embedded runtime: the happy path, every failure switch, the tables
 	go run ./cmd/faresaga run
 
-local: ## the Step Functions API (:8083) and the tables' DynamoDB API (:8084) on loopback
-	go run ./cmd/faresaga local --listen 127.0.0.1:8083 --dynamodb-listen 127.0.0.1:8084
+local: ## the Step Functions API (:8083), the tables' DynamoDB API (:8084) and the front door (:8085) on loopback
+	go run ./cmd/faresaga local --listen 127.0.0.1:8083 --dynamodb-listen 127.0.0.1:8084 --api-listen 127.0.0.1:8085
 
 chaos: ## 100,000 sagas with faults at every layer, then the consistency checks
 	go run ./cmd/faresaga chaos --sagas 100000 --seed 1

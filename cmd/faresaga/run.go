@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/report"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
@@ -50,6 +51,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		input, err := os.ReadFile(*inputFile)
 		if err != nil {
 			fmt.Fprintf(stderr, "faresaga run: %v\n", err)
+			return 1
+		}
+		// Card data must not reach even the local history, which this command prints;
+		// other bad input runs, so the timeline shows how the saga refuses it.
+		if err := intake.RefuseCardData(input); err != nil { // TODO(detector): saga.RefuseCardData
+			fmt.Fprintf(stderr, "faresaga run: %s carries card data; nothing was started: %s\n",
+				*inputFile, intake.RedactCardNumbers(err.Error())) // TODO(detector): saga.RedactCardNumbers
 			return 1
 		}
 		scenarios = []embedded.Scenario{{Name: *inputFile, Description: "input from " + *inputFile, Input: string(input)}}
