@@ -50,6 +50,7 @@ type Server struct {
 	api             *api.Server
 	http            *http.Server
 	door            *http.Server
+	doorTransport   *http.Transport
 }
 
 // Start serves the embedded stack's DynamoDB API and the Step Functions API in front of
@@ -105,8 +106,12 @@ func (s *Server) serveDoor(cfg Config) error {
 	if logs == nil {
 		logs = io.Discard
 	}
+	// The door's connections to the Step Functions API are closed before that API stops:
+	// its graceful shutdown waits seconds for a connection dialled and never used.
+	s.doorTransport = http.DefaultTransport.(*http.Transport).Clone()
+	sfnClient := sfn.New(NewSFNClient(s.Endpoint).Options(), func(o *sfn.Options) { o.HTTPClient = &http.Client{Transport: s.doorTransport} })
 	door, err := intake.New(intake.Config{
-		StepFunctions:   NewSFNClient(s.Endpoint),
+		StepFunctions:   sfnClient,
 		DynamoDB:        s.Stack.DynamoDB,
 		StateMachineARN: s.StateMachineARN,
 		FaresTable:      tables.Fares.Name,
@@ -165,6 +170,7 @@ func (s *Server) Close() {
 		if err := s.door.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			_ = s.door.Close()
 		}
+		s.doorTransport.CloseIdleConnections()
 	}
 	if err := s.http.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		_ = s.http.Close()
