@@ -48,6 +48,9 @@ func TestTheDoorAnswersEveryStatusCode(t *testing.T) {
 		{"where a fare stands", get, "/fares/fare-codes", "", "", 200, "", ""},
 		{"a fare nobody submitted", get, "/fares/fare-nobody", "", "", 404, intake.NotFound, ""},
 		{"a fareId the door would refuse", get, "/fares/fare%20one", "", "", 404, intake.NotFound, ""},
+		{"a card number for a fareId", get, "/fares/" + visa, "", "", 404, intake.NotFound, ""},
+		{"a card number inside a fareId", get, "/fares/fare-" + master, "", "", 404, intake.NotFound, ""},
+		{"a path that climbs", get, "/fares/..", "", "", 404, intake.NotFound, ""},
 		{"an unknown path", get, "/nope", "", "", 404, intake.NotFound, ""},
 		{"the root", get, "/", "", "", 404, intake.NotFound, ""},
 		{"a trailing slash", get, "/fares/", "", "", 404, intake.NotFound, ""},
@@ -76,6 +79,8 @@ func TestTheDoorAnswersEveryStatusCode(t *testing.T) {
 		})
 	}
 	assert.Len(t, d.executions(t), 1, "one fare, one execution")
+	assertNoCardDigits(t, d.logs.String(), visa)
+	assertNoCardDigits(t, d.logs.String(), master)
 }
 
 // Every execution the door starts is named after the fareId and gets the canonical fare:
@@ -220,7 +225,8 @@ func assertNoCardDigits(t *testing.T, text, card string) {
 	t.Helper()
 	for _, run := range digitRuns(text) {
 		if len(run) >= 8 && strings.Contains(card, run) {
-			t.Errorf("%q carries digits of the card number %s", text, card)
+			at := strings.Index(text, run[:4])
+			t.Errorf("the text carries %d digits of the card number %s, near %q", len(run), card, text[max(0, at-80):at])
 			return
 		}
 	}

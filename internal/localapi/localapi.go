@@ -125,7 +125,8 @@ func (s *Server) serveDoor(cfg Config) error {
 		return fmt.Errorf("listen for the front door: %w", err)
 	}
 	s.DoorURL = "http://" + listener.Addr().String()
-	s.door = &http.Server{Handler: door, ReadHeaderTimeout: 10 * time.Second}
+	// A fare is a few hundred bytes: a client that takes long to send one is not sending a fare.
+	s.door = &http.Server{Handler: door, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	go func() { _ = s.door.Serve(listener) }()
 	return nil
 }
