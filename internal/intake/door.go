@@ -152,8 +152,9 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", answer.allow)
 		}
 	}
-	writeJSON(w, status, body)
 
+	// Logged before the answer is written, so that a client that has its answer finds
+	// the line written.
 	attrs := []any{"route", name, "status", status, "durationMs", d.cfg.Now().Sub(begin).Milliseconds()}
 	level := slog.LevelInfo
 	if answer != nil {
@@ -166,6 +167,7 @@ func (d *Door) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	x.log().Log(r.Context(), level, "answered", attrs...)
+	writeJSON(w, status, body)
 }
 
 // dispatch runs the endpoint the request names. Its name is what the log says of the
