@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"syscall"
 
 	"github.com/faresaga/faresaga/internal/fareclient"
 )
@@ -48,11 +50,17 @@ func statusCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
-	if flags.NArg() != 1 {
+	fareID := flags.Arg(0)
+	// Flags may follow the fareId too.
+	if flags.NArg() > 0 {
+		if err := flags.Parse(flags.Args()[1:]); err != nil {
+			return 2
+		}
+	}
+	if fareID == "" || flags.NArg() != 0 {
 		fmt.Fprintln(stderr, "faresaga status: give one FAREID: faresaga status [--endpoint URL] FAREID")
 		return 2
 	}
-	fareID := flags.Arg(0)
 	return askTheDoor(ctx, "status", *endpoint, stdout, stderr, func(c *fareclient.Client) (fareclient.Answer, error) {
 		return c.Status(ctx, fareID)
 	}, http.StatusOK)
@@ -70,6 +78,9 @@ func askTheDoor(ctx context.Context, command, endpoint string, stdout, stderr io
 	answer, err := ask(client)
 	if err != nil {
 		fmt.Fprintf(stderr, "faresaga %s: %v\n", command, err)
+		if errors.Is(err, syscall.ECONNREFUSED) && endpoint == fareclient.DefaultEndpoint {
+			fmt.Fprintln(stderr, "  nothing listens there: start the local door with make local, or give --endpoint")
+		}
 		return 1
 	}
 	for _, status := range expected {

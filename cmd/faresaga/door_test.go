@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/internal/fareclient"
 	"github.com/faresaga/faresaga/internal/localapi"
 )
 
@@ -55,7 +56,9 @@ func TestStartAndStatusTalkToTheDoor(t *testing.T) {
 		{"a fare nobody submitted", []string{"status", "--endpoint", door, "fare-nobody"}, 1, "", "404 Not Found", ""},
 		{"no input", []string{"start", "--endpoint", door}, 2, "", "--input FILE is required", ""},
 		{"an input that is not there", []string{"start", "--endpoint", door, "--input", filepath.Join(t.TempDir(), "none.json")}, 1, "", "no such file", ""},
+		{"flags after the fareId", []string{"status", "fare-cli-1", "--endpoint", door}, 0, `"status":`, "", ""},
 		{"no fareId", []string{"status", "--endpoint", door}, 2, "", "give one FAREID", ""},
+		{"two fareIds", []string{"status", "--endpoint", door, "fare-cli-1", "fare-cli-2"}, 2, "", "give one FAREID", ""},
 		{"an endpoint that is no URL", []string{"status", "--endpoint", "127.0.0.1:8085", "fare-cli-1"}, 1, "", "not an http(s) URL", ""},
 	}
 	for _, tt := range tests {
@@ -77,6 +80,15 @@ func TestStartWithNoDoorListening(t *testing.T) {
 	code, _, errOut := runCLI(t, "start", "--endpoint", closed.URL, "--input", writeFile(t, "fare.json", `{}`))
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "connection refused")
+
+	// The default endpoint gets a hint, when nothing listens there (another program on
+	// this machine may serve that port).
+	_, _, errOut = runCLI(t, "status", "fare-1")
+	if strings.Contains(errOut, "connection refused") {
+		assert.Contains(t, errOut, "start the local door with make local")
+	} else {
+		t.Logf("something answers at %s on this machine: the default endpoint's hint is not checked", fareclient.DefaultEndpoint)
+	}
 }
 
 // faresaga run refuses card data before anything starts, printing none of it; other
