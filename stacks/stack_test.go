@@ -39,6 +39,8 @@ type synthesized struct {
 	queues       map[string]string // SuccessfulTransactions / FailedTransactions -> logical id
 	dataKey      string
 	operators    string
+	frontDoor    string
+	fareAPI      string
 }
 
 var dev, prod *synthesized
@@ -80,6 +82,8 @@ func synthesize(stage Stage) (*synthesized, error) {
 		outcomeTopic: logicalID(stack.Stack, stack.FareOutcomeTopic),
 		alertsTopic:  logicalID(stack.Stack, stack.OperatorAlertsTopic),
 		dataKey:      logicalID(stack.Stack, stack.ExecutionDataKey),
+		frontDoor:    logicalID(stack.Stack, stack.FrontDoor),
+		fareAPI:      logicalID(stack.Stack, stack.FareAPI),
 		operators:    logicalID(stack.Stack, stack.OperatorsPolicy),
 	}
 	for id, r := range raw["Resources"].(map[string]any) {
@@ -228,7 +232,9 @@ func noPanic(t *testing.T, name string, fn func()) {
 func TestResourceCounts(t *testing.T) {
 	for typ, n := range map[string]int{
 		"AWS::StepFunctions::StateMachine": 1,
-		"AWS::Lambda::Function":            len(statemachine.Functions),
+		"AWS::Lambda::Function":            len(statemachine.Functions) + 1, // and the front door
+		"AWS::ApiGatewayV2::Api":           1,
+		"AWS::ApiGatewayV2::Route":         len(FrontDoorRoutes),
 		"AWS::KMS::Key":                    1,
 		"AWS::IAM::ManagedPolicy":          1,
 		"AWS::DynamoDB::Table":             len(tables.All()),
@@ -237,7 +243,7 @@ func TestResourceCounts(t *testing.T) {
 		"AWS::SNS::Subscription":           2,
 		"AWS::CloudWatch::Alarm":           3,
 		"AWS::Logs::MetricFilter":          1,
-		"AWS::Logs::LogGroup":              len(statemachine.Functions) + 1,
+		"AWS::Logs::LogGroup":              len(statemachine.Functions) + 3, // the machine's, the door's, the API's access log
 	} {
 		noPanic(t, typ, func() { dev.assert.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
 	}
@@ -385,7 +391,8 @@ func TestExecutionsAreEncryptedWithACustomerManagedKey(t *testing.T) {
 				}
 			}
 			machineRole := refs(s.props(s.stateMachine)["RoleArn"])
-			assert.ElementsMatch(t, machineRole, slices.Compact(sorted(roles)), "only the machine uses the key")
+			doorRole := refs(s.props(s.frontDoor)["Role"])
+			assert.ElementsMatch(t, append(machineRole, doorRole...), slices.Compact(sorted(roles)), "only the machine and the door use the key")
 		})
 	}
 }
@@ -585,7 +592,9 @@ func TestOutputs(t *testing.T) {
 	for _, spec := range tables.All() {
 		want[spec.Name+"TableName"] = dev.tables[spec.Name]
 	}
-	assert.Len(t, dev.outputs, len(want)+1)
+	assert.Len(t, dev.outputs, len(want)+2)
+	api := dev.outputs["FareApiUrl"].(map[string]any)["Value"]
+	assert.Contains(t, refs(api), dev.fareAPI, "the door's URL")
 	assert.Equal(t, arnOf(dev.dataKey), dev.outputs["ExecutionDataKeyArn"].(map[string]any)["Value"])
 	for name, id := range want {
 		if assert.Contains(t, dev.outputs, name) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -22,6 +23,8 @@ import (
 const (
 	FaultInjectionVar = "FAULT_INJECTION" // "enabled" turns the customerId switches on
 	LogLevelVar       = "LOG_LEVEL"       // debug, info (default), warn or error
+	// StateMachineARNVar is the machine the front door starts executions of.
+	StateMachineARNVar = "STATE_MACHINE_ARN"
 )
 
 // Env is what every handler is built from.
@@ -30,6 +33,7 @@ type Env struct {
 	Faults   faults.Injector
 	Log      *slog.Logger
 	Now      func() time.Time
+	aws      aws.Config
 	lookup   func(string) string
 }
 
@@ -56,6 +60,7 @@ func load(ctx context.Context, lookup func(string) string) (Env, error) {
 		Faults:   faults.New(injection == "enabled"),
 		Log:      slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})),
 		Now:      time.Now,
+		aws:      cfg,
 		lookup:   lookup,
 	}, nil
 }

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/faresaga/faresaga/internal/fareclient"
 )
 
 // stackName is the deployed stack the deployed targets use.
@@ -35,7 +38,7 @@ var deployedTimeouts = Timeouts{
 
 // requiredOutputs are the stack outputs (stacks/stack.go addOutputs) the scenarios use.
 var requiredOutputs = []string{
-	"StateMachineArn", "FaresTableName", "PaymentsTableName", "CustomerAccountsTableName",
+	"FareApiUrl", "StateMachineArn", "FaresTableName", "PaymentsTableName", "CustomerAccountsTableName",
 	"SuccessfulTransactionsQueueUrl", "FailedTransactionsQueueUrl",
 }
 
@@ -65,9 +68,20 @@ func readStackOutputs(ctx context.Context, cfn *cloudformation.Client, stack str
 	return outputs, nil
 }
 
-// deployedTarget is a target made of the stack's outputs; outcome messages come from
-// the two SQS queues subscribed to the outcome topic.
-func deployedTarget(name string, cfg aws.Config, outputs map[string]string) *Target {
+// deployedTarget is a target made of the stack's outputs; fares go through the door at
+// FareApiUrl, with requests signed by the target's credentials (the HTTP API uses IAM
+// authorisation), and outcome messages come from the two SQS queues subscribed to the
+// outcome topic.
+func deployedTarget(ctx context.Context, name string, cfg aws.Config, outputs map[string]string) (*Target, error) {
+	doorURL := outputs["FareApiUrl"]
+	region := cfg.Region
+	if u, err := url.Parse(doorURL); err == nil && fareclient.RegionOf(u.Hostname()) != "" {
+		region = fareclient.RegionOf(u.Hostname())
+	}
+	door, err := fareclient.New(ctx, doorURL, fareclient.Options{Signing: &fareclient.Signing{Credentials: cfg.Credentials, Region: region}})
+	if err != nil {
+		return nil, fmt.Errorf("the stack's FareApiUrl: %w", err)
+	}
 	// A hundred executions polled at once exceed DescribeExecution's request rate;
 	// throttled calls are retried rather than failing the scenario.
 	cfg.RetryMaxAttempts = 10
@@ -77,6 +91,8 @@ func deployedTarget(name string, cfg aws.Config, outputs map[string]string) *Tar
 	})
 	return &Target{
 		Name:            name,
+		DoorURL:         doorURL,
+		Door:            door,
 		SFN:             sfn.NewFromConfig(cfg),
 		DynamoDB:        dynamodb.NewFromConfig(cfg),
 		StateMachineARN: outputs["StateMachineArn"],
@@ -88,5 +104,5 @@ func deployedTarget(name string, cfg aws.Config, outputs map[string]string) *Tar
 		Outcomes: queues,
 		Timeouts: deployedTimeouts,
 		close:    queues.Close,
-	}
+	}, nil
 }

@@ -42,7 +42,7 @@ func openLocalStackTarget(ctx context.Context) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the outputs of %s on LocalStack: %w", stackName(), err)
 	}
-	return deployedTarget("localstack", cfg, outputs), nil
+	return deployedTarget(ctx, "localstack", cfg, outputs)
 }
 
 func localStackEndpoint() string {
