@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
@@ -58,7 +59,7 @@ func load(ctx context.Context, lookup func(string) string) (Env, error) {
 	return Env{
 		DynamoDB: dynamodb.NewFromConfig(cfg),
 		Faults:   faults.New(injection == "enabled"),
-		Log:      slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})),
+		Log:      saga.NewLogger(os.Stdout, level),
 		Now:      time.Now,
 		aws:      cfg,
 		lookup:   lookup,
@@ -89,7 +90,7 @@ func parseLevel(s string) (slog.Level, error) {
 // wrong: Lambda reports the failed init, and no request is served half-configured.
 func Must[T any](value T, err error) T {
 	if err != nil {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("function configuration is invalid", "error", err.Error())
+		saga.NewLogger(os.Stderr, nil).Error("function configuration is invalid", "error", err.Error())
 		os.Exit(1)
 	}
 	return value

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/intake"
+	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/api"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
@@ -115,7 +115,7 @@ func (s *Server) serveDoor(cfg Config) error {
 		DynamoDB:        s.Stack.DynamoDB,
 		StateMachineARN: s.StateMachineARN,
 		FaresTable:      tables.Fares.Name,
-		Log:             slog.New(slog.NewJSONHandler(logs, nil)),
+		Log:             saga.NewLogger(logs, nil),
 	})
 	if err != nil {
 		return err
