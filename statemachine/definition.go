@@ -21,23 +21,21 @@ var Definition string
 
 // State names are a contract: the README, tests, console inputs and alarms use them.
 const (
-	RegisterFare              = "RegisterFare"
-	PreAuthorizePayment       = "PreAuthorizePayment"
-	ChargeFare                = "ChargeFare"
-	CreditCustomerAccount     = "CreditCustomerAccount"
-	SetFareStatusCompleted    = "SetFareStatusCompleted"
-	NotifySuccess             = "NotifySuccess"
-	FareProcessingSucceeded   = "FareProcessingSucceeded"
-	ReverseCustomerCredit     = "ReverseCustomerCredit"
-	RefundFare                = "RefundFare"
-	VoidPreAuthorization      = "VoidPreAuthorization"
-	CancelFare                = "CancelFare"
-	FareOwnedByThisExecution  = "FareOwnedByThisExecution"
-	NotifyFailure             = "NotifyFailure"
-	FareProcessingFailed      = "FareProcessingFailed"
-	MarkFareNeedsAttention    = "MarkFareNeedsAttention"
-	NotifyCompensationFailure = "NotifyCompensationFailure"
-	FareNeedsAttention        = "FareNeedsAttention"
+	RegisterFare             = "RegisterFare"
+	PreAuthorizePayment      = "PreAuthorizePayment"
+	ChargeFare               = "ChargeFare"
+	CreditCustomerAccount    = "CreditCustomerAccount"
+	SetFareStatusCompleted   = "SetFareStatusCompleted"
+	NotifySuccess            = "NotifySuccess"
+	FareProcessingSucceeded  = "FareProcessingSucceeded"
+	ReverseCustomerCredit    = "ReverseCustomerCredit"
+	RefundFare               = "RefundFare"
+	VoidPreAuthorization     = "VoidPreAuthorization"
+	CancelFare               = "CancelFare"
+	FareOwnedByThisExecution = "FareOwnedByThisExecution"
+	NotifyFailure            = "NotifyFailure"
+	FareProcessingFailed     = "FareProcessingFailed"
+	FareNeedsAttention       = "FareNeedsAttention"
 )
 
 // LambdaTimeoutSeconds is every function's own timeout. Each Lambda Task's TimeoutSeconds

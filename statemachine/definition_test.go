@@ -73,14 +73,14 @@ func TestDefinitionHasEveryContractState(t *testing.T) {
 		RegisterFare: "Task", PreAuthorizePayment: "Task", ChargeFare: "Task", CreditCustomerAccount: "Task",
 		SetFareStatusCompleted: "Task", NotifySuccess: "Task", FareProcessingSucceeded: "Succeed",
 		ReverseCustomerCredit: "Task", RefundFare: "Task", VoidPreAuthorization: "Task", CancelFare: "Task",
-		NotifyFailure: "Task", FareProcessingFailed: "Fail", MarkFareNeedsAttention: "Task",
-		NotifyCompensationFailure: "Task", FareNeedsAttention: "Fail", FareOwnedByThisExecution: "Choice",
+		NotifyFailure: "Task", FareProcessingFailed: "Fail", FareNeedsAttention: "Fail",
+		FareOwnedByThisExecution: "Choice",
 	}
 	assert.Len(t, m.States, len(contract), "no state beyond the contract")
 	for name, typ := range contract {
 		assert.Equal(t, typ, m.States[name].Type, name)
 	}
-	assert.Equal(t, "CompensationFailed", m.States[FareNeedsAttention].Error)
+	assert.Equal(t, "FareConflict", m.States[FareNeedsAttention].Error)
 }
 
 func TestIntegrations(t *testing.T) {
@@ -90,12 +90,10 @@ func TestIntegrations(t *testing.T) {
 		assert.Equal(t, "arn:aws:states:::lambda:invoke", st.Resource, fn.State)
 		assert.Equal(t, "${"+fn.SubstitutionKey+"}", st.Arguments["FunctionName"], fn.State)
 	}
-	for _, name := range []string{SetFareStatusCompleted, MarkFareNeedsAttention} {
-		assert.Equal(t, "arn:aws:states:::dynamodb:updateItem", m.States[name].Resource, name)
-		assert.Equal(t, "${"+FaresTableName+"}", m.States[name].Arguments["TableName"], name)
-	}
+	assert.Equal(t, "arn:aws:states:::dynamodb:updateItem", m.States[SetFareStatusCompleted].Resource)
+	assert.Equal(t, "${"+FaresTableName+"}", m.States[SetFareStatusCompleted].Arguments["TableName"])
 	assert.Contains(t, m.States[SetFareStatusCompleted].Arguments["ConditionExpression"], "#status = :registered")
-	for name, successful := range map[string]string{NotifySuccess: "true", NotifyFailure: "false", NotifyCompensationFailure: "false"} {
+	for name, successful := range map[string]string{NotifySuccess: "true", NotifyFailure: "false"} {
 		st := m.States[name]
 		assert.Equal(t, "arn:aws:states:::sns:publish", st.Resource, name)
 		assert.Equal(t, "${"+FareOutcomeTopicArn+"}", st.Arguments["TopicArn"], name)
@@ -206,9 +204,9 @@ func TestFareConflictNeverCompensates(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{
 		RegisterFare:          FareProcessingFailed,
-		PreAuthorizePayment:   MarkFareNeedsAttention,
-		ChargeFare:            MarkFareNeedsAttention,
-		CreditCustomerAccount: MarkFareNeedsAttention,
+		PreAuthorizePayment:   FareNeedsAttention,
+		ChargeFare:            FareNeedsAttention,
+		CreditCustomerAccount: FareNeedsAttention,
 	}, caught, "every Lambda forward step catches FareConflict before States.ALL, and none into a compensation")
 	for name := range caught {
 		assert.NotContains(t, m.States[name].Catch[0].ErrorEquals, "States.ALL", name)
@@ -229,7 +227,7 @@ func TestEveryFunctionReceivesItsExecution(t *testing.T) {
 		require.True(t, ok, fn.State)
 		assert.Equal(t, want, payload["execution"], fn.State)
 	}
-	for _, direct := range []string{SetFareStatusCompleted, MarkFareNeedsAttention} {
+	for _, direct := range []string{SetFareStatusCompleted} {
 		args := m.States[direct].Arguments
 		assert.Contains(t, args["ConditionExpression"], "ownerExecution = :owner", direct)
 		values := args["ExpressionAttributeValues"].(map[string]any)
@@ -263,20 +261,20 @@ func TestForwardTasksRetryTransientErrorsThenCatchEverything(t *testing.T) {
 	}
 }
 
-func TestCompensationsRetryEverythingThenEscalate(t *testing.T) {
+// A compensation retries everything, and one that still fails fails the execution right
+// there, with no Catch: a redrive (the operator's resume) continues from the state that
+// failed, so that state must be the compensation itself, not a Fail state after it.
+func TestCompensationsRetryEverythingThenStopWhereARedriveResumes(t *testing.T) {
 	m := load(t)
 	for _, name := range compensations {
 		st := m.States[name]
 		require.Len(t, st.Retry, 1, name)
 		assert.Equal(t, []string{"States.ALL"}, st.Retry[0].ErrorEquals, name)
 		assert.GreaterOrEqual(t, *st.Retry[0].MaxAttempts, 5, "%s must try hard to succeed", name)
-		require.Len(t, st.Catch, 1, name)
-		assert.Equal(t, []string{"States.ALL"}, st.Catch[0].ErrorEquals, name)
-		assert.Equal(t, MarkFareNeedsAttention, st.Catch[0].Next, name)
-		assert.Contains(t, st.Catch[0].Assign, "compensationFailure", name)
+		assert.Empty(t, st.Catch, "%s: a failed compensation must fail the execution in place", name)
+		payload := st.Arguments["Payload"].(map[string]any)
+		assert.Equal(t, "{% $states.context.Execution.RedriveCount %}", payload["redriveCount"], name)
 	}
-	assert.Equal(t, NotifyCompensationFailure, m.States[MarkFareNeedsAttention].Next)
-	assert.Equal(t, FareNeedsAttention, m.States[NotifyCompensationFailure].Next)
 }
 
 func TestNothingAfterCompletionUndoesTheFare(t *testing.T) {
@@ -387,4 +385,12 @@ func TestRenderFillsEveryPlaceholder(t *testing.T) {
 	values["Surplus"] = "x"
 	_, err = Render(values)
 	assert.EqualError(t, err, "definition has no placeholder for Surplus")
+}
+
+func TestResumePath(t *testing.T) {
+	assert.Equal(t, []string{RefundFare, VoidPreAuthorization, CancelFare, FareOwnedByThisExecution, NotifyFailure, FareProcessingFailed}, ResumePath(RefundFare))
+	assert.Equal(t, []string{CancelFare, FareOwnedByThisExecution, NotifyFailure, FareProcessingFailed}, ResumePath(CancelFare))
+	assert.Equal(t, []string{ChargeFare, CreditCustomerAccount, SetFareStatusCompleted, NotifySuccess, FareProcessingSucceeded}, ResumePath(ChargeFare))
+	assert.Equal(t, []string{FareNeedsAttention}, ResumePath(FareNeedsAttention))
+	assert.Empty(t, ResumePath(""))
 }

@@ -44,7 +44,18 @@ func startCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // statusCommand asks the door where a fare stands: GET /fares/{fareId}.
 func statusCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("status", flag.ContinueOnError)
+	return fareCommand(ctx, "status", args, stdout, stderr, (*fareclient.Client).Status, http.StatusOK)
+}
+
+// resumeCommand resumes a stuck fare: POST /fares/{fareId}/resume.
+func resumeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return fareCommand(ctx, "resume", args, stdout, stderr, (*fareclient.Client).Resume, http.StatusAccepted)
+}
+
+// fareCommand runs a command that takes one FAREID and asks the door about it.
+func fareCommand(ctx context.Context, command string, args []string, stdout, stderr io.Writer,
+	ask func(*fareclient.Client, context.Context, string) (fareclient.Answer, error), expected ...int) int {
+	flags := flag.NewFlagSet(command, flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	endpoint := flags.String("endpoint", fareclient.DefaultEndpoint, endpointUsage)
 	if err := flags.Parse(args); err != nil {
@@ -58,12 +69,12 @@ func statusCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	if fareID == "" || flags.NArg() != 0 {
-		fmt.Fprintln(stderr, "faresaga status: give one FAREID: faresaga status [--endpoint URL] FAREID")
+		fmt.Fprintf(stderr, "faresaga %[1]s: give one FAREID: faresaga %[1]s [--endpoint URL] FAREID\n", command)
 		return 2
 	}
-	return askTheDoor(ctx, "status", *endpoint, stdout, stderr, func(c *fareclient.Client) (fareclient.Answer, error) {
-		return c.Status(ctx, fareID)
-	}, http.StatusOK)
+	return askTheDoor(ctx, command, *endpoint, stdout, stderr, func(c *fareclient.Client) (fareclient.Answer, error) {
+		return ask(c, ctx, fareID)
+	}, expected...)
 }
 
 // askTheDoor prints the door's JSON answer: on stdout, exit 0, for an expected status;

@@ -4,6 +4,7 @@
 //	faresaga local [--listen ADDR] [--dynamodb-listen ADDR] [--api-listen ADDR] [--virtual-time]
 //	faresaga start [--endpoint URL] --input FILE
 //	faresaga status [--endpoint URL] FAREID
+//	faresaga resume [--endpoint URL] FAREID
 //	faresaga chaos --sagas N --seed S [--json]
 package main
 
@@ -26,7 +27,10 @@ commands:
           <stateMachineArn>#<TestCase> executions
   start   submit a fare to the front door (--input FILE [--endpoint URL]); prints
           the door's answer; exits 1 unless it started the fare or had it already
-  status  ask the front door where a fare stands (FAREID [--endpoint URL])
+  status  ask the front door where a fare stands (FAREID [--endpoint URL]); for a
+          stuck fare, where it stopped and what a resume would run
+  resume  resume a stuck fare (FAREID [--endpoint URL]): its execution is redriven
+          from the state where it stopped; prints what will run
   chaos   run many sagas with faults injected at every layer and check that every
           fare ended consistent (--sagas N --seed S [--json]); exits 1 on a violation
 `
@@ -51,6 +55,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return startCommand(ctx, args[1:], stdout, stderr)
 	case "status":
 		return statusCommand(ctx, args[1:], stdout, stderr)
+	case "resume":
+		return resumeCommand(ctx, args[1:], stdout, stderr)
 	case "chaos":
 		return chaosCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

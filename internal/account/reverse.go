@@ -46,6 +46,10 @@ func (s *Service) ReverseCustomerCredit(ctx context.Context, in saga.StepInput) 
 	if in.Failure != nil {
 		log = log.With("failedState", in.Failure.State, "failedWith", in.Failure.Error)
 	}
+	if err := s.Faults.Outage(faults.Reverse, fare.CustomerID, in.RedriveCount); err != nil {
+		log.Warn("outage injected: the ledger is unreachable until the saga is resumed", "error", err.Error())
+		return saga.CompensationResult{}, stepFailed(log, state, err)
+	}
 	log.Info("reversing customer credit")
 	owner := in.Execution.Owner()
 	result, err := withFaults(s.Faults, faults.Reverse, fare.CustomerID, in.Attempt, log, func() (saga.CompensationResult, error) {

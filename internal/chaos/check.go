@@ -171,7 +171,7 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 		}
 		return m, OutcomeCompleted, nil
 	case fare.Cancelled:
-		if result.Status != engine.Failed || result.Error == "CompensationFailed" {
+		if result.Status != engine.Failed {
 			v.violate("%s: CANCELLED but the execution %s (%s)", f.fareID, result.Status, result.Error)
 		}
 		if authorised && auth.Status != payment.StatusVoided && auth.Status != payment.StatusRefunded {
@@ -185,8 +185,8 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 		}
 		return m, OutcomeCancelled, nil
 	case fare.NeedsAttention:
-		if result.Status != engine.Failed || result.Error != "CompensationFailed" {
-			v.violate("%s: NEEDS_ATTENTION but the execution %s (%s)", f.fareID, result.Status, result.Error)
+		if result.Status == engine.Succeeded || result.Status == engine.Running || string(result.Status) != record.AttentionExecutionStatus {
+			v.violate("%s: NEEDS_ATTENTION but the execution %s (%s), recorded as %s", f.fareID, result.Status, result.Error, record.AttentionExecutionStatus)
 		}
 		if record.AttentionState == "" {
 			v.violate("%s: NEEDS_ATTENTION without the state that failed", f.fareID)

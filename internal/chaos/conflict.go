@@ -109,7 +109,7 @@ func startConflict(ctx context.Context, stack *embedded.Stack, c *conflict) (*en
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	_, _ = x.Wait(waitCtx)
+	_ = stack.Settled(waitCtx, x)
 	return x, nil
 }
 

@@ -206,7 +206,7 @@ func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurre
 			// A saga still running after a minute is stuck; the checks report it.
 			waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
-			_, _ = x.Wait(waitCtx)
+			_ = stack.Settled(waitCtx, x)
 			if second != nil {
 				second.once.Do(second.run) // its moment never came: it comes after the end
 			}

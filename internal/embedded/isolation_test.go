@@ -58,8 +58,7 @@ func TestASecondFareWithATakenFareIDChangesNothingOfTheFirst(t *testing.T) {
 				if first.ends == "" {
 					hold.reached()
 				} else {
-					_, err = a.Wait(ctx)
-					require.NoError(t, err)
+					require.NoError(t, s.Settled(ctx, a))
 				}
 				before := snapshot(t, s)
 				// Later, as a name reused after Step Functions forgot the first execution.
@@ -71,20 +70,18 @@ func TestASecondFareWithATakenFareIDChangesNothingOfTheFirst(t *testing.T) {
 				}
 				b, err := s.StartNamed(ctx, second.executionName, input)
 				require.NoError(t, err)
-				_, err = b.Wait(ctx)
-				require.NoError(t, err)
+				require.NoError(t, s.Settled(ctx, b))
 
 				r := b.Result()
 				assert.Equal(t, engine.Failed, r.Status)
 				assert.Equal(t, second.wantError, r.Error, r.Cause)
 				assert.Empty(t, compensations(b), "a conflicting execution compensates nothing")
-				assert.False(t, entered(b, statemachine.MarkFareNeedsAttention))
+				assert.False(t, entered(b, statemachine.FareNeedsAttention))
 				assert.Equal(t, before, snapshot(t, s), "no row of any table, no gateway record, no message changed")
 
 				if first.ends == "" {
 					hold.release()
-					_, err = a.Wait(ctx)
-					require.NoError(t, err)
+					require.NoError(t, s.Settled(ctx, a))
 					require.Equal(t, engine.Succeeded, a.Result().Status, a.Result().Cause)
 				}
 				v := readTables(t, s, "fare-1", first.customer)
@@ -189,8 +186,7 @@ func TestAConflictingExecutionThatNeverRegisteredAnnouncesNothing(t *testing.T) 
 			second.Store(true)
 			b, err := s.StartNamed(ctx, name, FareInput("fare-1", "cust-99"))
 			require.NoError(t, err)
-			_, err = b.Wait(ctx)
-			require.NoError(t, err)
+			require.NoError(t, s.Settled(ctx, b))
 			assert.Equal(t, engine.Failed, b.Result().Status)
 			assert.Equal(t, []string{statemachine.CancelFare}, compensations(b))
 			assert.False(t, entered(b, statemachine.NotifyFailure), "nothing announced about another's fare")

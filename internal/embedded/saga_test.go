@@ -179,20 +179,21 @@ func TestACompensationThatFailsForGoodNeedsAttention(t *testing.T) {
 			require.NoError(t, err)
 			r := x.Result()
 			assert.Equal(t, engine.Failed, r.Status)
-			assert.Equal(t, "CompensationFailed", r.Error)
-			assert.Contains(t, r.Cause, tt.failedState+" failed with InjectedFailure after its retries")
+			assert.Equal(t, "InjectedFailure", r.Error, "the execution fails in the compensation, where a redrive resumes it")
 			assert.Equal(t, tt.compensations, compensations(x))
-			assert.True(t, entered(x, statemachine.MarkFareNeedsAttention))
-			assert.True(t, entered(x, statemachine.FareNeedsAttention))
+			status, reason := x.RedriveStatus()
+			assert.Equal(t, "REDRIVABLE", status, reason)
 
 			v := readTables(t, s, "fare-1", customer)
-			assert.Equal(t, fare.NeedsAttention, v.fare.Status)
+			assert.Equal(t, fare.NeedsAttention, v.fare.Status, "the watcher marked the fare")
 			assert.Equal(t, tt.failedState, v.fare.AttentionState)
+			assert.Equal(t, "FAILED", v.fare.AttentionExecutionStatus)
 			assert.Equal(t, "InjectedFailure", v.fare.AttentionError)
 
 			messages := s.Topic.Messages()
 			require.Len(t, messages, 1)
 			assert.Equal(t, "true", messages[0].MessageAttributes["NeedsAttention"].StringValue, "an operator is alerted")
+			assert.Contains(t, messages[0].Message, `"attentionState":"`+tt.failedState+`"`)
 		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 	miniserver "github.com/truora/minidyn/server"
 
 	"github.com/faresaga/faresaga/internal/account"
+	"github.com/faresaga/faresaga/internal/attention"
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/faults"
@@ -88,6 +89,10 @@ type Stack struct {
 	// Definition is THE definition with the local ARNs and names filled in.
 	Definition string
 
+	// Watcher is the attention watcher, fed the engine's status changes.
+	Watcher *attention.Watcher
+
+	watching *watching
 	dynamo   *miniserver.Server
 	server   *http.Server
 	listener net.Listener
@@ -181,8 +186,15 @@ func (s *Stack) wire(opts Options) error {
 		return fmt.Errorf("compile the fare-collection definition: %w", err)
 	}
 	s.Engine = engine.New(engine.Options{Clock: opts.Clock, Tasks: s.Tasks, Seed: opts.Seed, Region: Region, Account: Account})
+	s.watching = &watching{stack: s, log: log, handled: map[runKey]chan struct{}{}, started: map[string]*engine.Execution{}}
+	s.Watcher = &attention.Watcher{Fares: s.Services.Fare, Executions: s.watching, Alerts: topicAlerts{topic: s.Topic}, Log: log}
+	s.Engine.OnStatusChange(s.watching.onStatusChange)
 	return nil
 }
+
+// UseExecutions makes the watcher read histories from executions, for stacks whose
+// executions start elsewhere than through StartNamed (the local Step Functions API).
+func (s *Stack) UseExecutions(executions attention.Executions) { s.Watcher.Executions = executions }
 
 // ClearTables empties every table (the gateway keeps its memory).
 func (s *Stack) ClearTables() error { return s.dynamo.ClearAllTables() }
@@ -206,11 +218,15 @@ func (s *Stack) StartFare(ctx context.Context, input string) (*engine.Execution,
 // a client that picks its own execution names does. The engine, like Step Functions once
 // it has forgotten an execution, does not refuse a name used before.
 func (s *Stack) StartNamed(ctx context.Context, name, input string) (*engine.Execution, error) {
-	return s.Engine.Start(ctx, s.Machine, engine.StartInput{
+	x, err := s.Engine.Start(ctx, s.Machine, engine.StartInput{
 		StateMachineName: StateMachineName, StateMachineARN: StateMachineARN,
 		Name: name, ARN: "arn:aws:states:" + Region + ":" + Account + ":execution:" + StateMachineName + ":" + name,
 		RoleARN: RoleARN, Input: input,
 	})
+	if err == nil {
+		s.watching.remember(x)
+	}
+	return x, err
 }
 
 // OwnerOf is what the saga writes into every record an execution owns
@@ -219,13 +235,13 @@ func OwnerOf(x *engine.Execution) string {
 	return x.ARN + "@" + x.StartTime.UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
-// RunFare runs one fare to its end.
+// RunFare runs one fare to its end, and until the attention watcher has handled it.
 func (s *Stack) RunFare(ctx context.Context, input string) (*engine.Execution, error) {
 	x, err := s.StartFare(ctx, input)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := x.Wait(ctx); err != nil {
+	if err := s.Settled(ctx, x); err != nil {
 		return nil, err
 	}
 	return x, nil

@@ -5,6 +5,7 @@ package fare
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -15,7 +16,9 @@ import (
 )
 
 // Status is where a fare stands. SetFareStatusCompleted (a direct DynamoDB integration
-// in the state machine) and MarkFareNeedsAttention write COMPLETED and NEEDS_ATTENTION.
+// in the state machine) writes COMPLETED; the attention watcher writes NEEDS_ATTENTION when
+// the fare's execution stopped before the saga had finished, and a resume turns it back
+// into REGISTERED.
 type Status string
 
 const (
@@ -46,15 +49,30 @@ type Record struct {
 	// CompletionHold, when present, makes SetFareStatusCompleted's condition fail: a fare
 	// on hold cannot complete. Fault injection uses it to fail that step on purpose.
 	CompletionHold string `dynamodbav:"completionHold,omitempty"`
-	// The failure that made the saga compensate, recorded by CancelFare and
-	// MarkFareNeedsAttention.
+	// The failure that made the saga compensate, recorded by CancelFare.
 	FailedState  string `dynamodbav:"failedState,omitempty"`
 	FailureError string `dynamodbav:"failureError,omitempty"`
 	FailureCause string `dynamodbav:"failureCause,omitempty"`
-	// The compensation that could not complete, recorded by MarkFareNeedsAttention.
-	AttentionState string `dynamodbav:"attentionState,omitempty"`
-	AttentionError string `dynamodbav:"attentionError,omitempty"`
-	AttentionCause string `dynamodbav:"attentionCause,omitempty"`
+	// Where the execution stopped the last time it left the fare unfinished, recorded by
+	// the attention watcher: the state it stood in (a compensation that exhausted its
+	// retries, or any state of an execution that was stopped or timed out), the execution's
+	// status (FAILED, ABORTED, TIMED_OUT), and its error and cause.
+	AttentionState           string `dynamodbav:"attentionState,omitempty"`
+	AttentionError           string `dynamodbav:"attentionError,omitempty"`
+	AttentionCause           string `dynamodbav:"attentionCause,omitempty"`
+	AttentionExecutionStatus string `dynamodbav:"attentionExecutionStatus,omitempty"`
+	AttentionAt              string `dynamodbav:"attentionAt,omitempty"`
+	// Resumes counts the operator's resumes: each redrove the execution once, so it is the
+	// redrive count the execution runs under since the last resume.
+	Resumes   int    `dynamodbav:"resumes,omitempty"`
+	ResumedAt string `dynamodbav:"resumedAt,omitempty"`
+}
+
+// ExecutionARN is the ARN of the execution that owns the fare (the part of
+// OwnerExecution before its start time), "" when the record has no owner.
+func (r Record) ExecutionARN() string {
+	arn, _, _ := strings.Cut(r.OwnerExecution, "@")
+	return arn
 }
 
 // Get reads a fare with a consistent read; found is false when there is none.

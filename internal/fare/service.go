@@ -138,6 +138,10 @@ func (s *Service) CancelFare(ctx context.Context, in saga.StepInput) (saga.Compe
 		log.Warn("fault injected before cancelling", "error", err.Error())
 		return saga.CompensationResult{}, err
 	}
+	if err := s.Faults.Outage(faults.Cancel, fare.CustomerID, in.RedriveCount); err != nil {
+		log.Warn("outage injected: the fare table is unreachable until the saga is resumed", "error", err.Error())
+		return saga.CompensationResult{}, err
+	}
 	result, err := s.cancel(ctx, fare, *in.Execution, in.Failure)
 	if err != nil {
 		log.Error("cancel failed", "error", err.Error())

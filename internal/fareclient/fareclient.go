@@ -1,4 +1,5 @@
-// Package fareclient is the front door's client: POST /fares and GET /fares/{fareId}.
+// Package fareclient is the front door's client: POST /fares, GET /fares/{fareId} and
+// POST /fares/{fareId}/resume.
 // On AWS the door is an HTTP API with IAM authorisation, so requests to an endpoint
 // beyond loopback are signed with Signature Version 4 (service execute-api) with the
 // default credential chain; `faresaga local`'s door on loopback takes them unsigned.
@@ -128,6 +129,12 @@ func (c *Client) Start(ctx context.Context, fare []byte) (Answer, error) {
 // Status asks where a fare stands (GET /fares/{fareId}).
 func (c *Client) Status(ctx context.Context, fareID string) (Answer, error) {
 	return c.do(ctx, http.MethodGet, "/fares/"+url.PathEscape(fareID), nil)
+}
+
+// Resume redrives a stuck fare's execution (POST /fares/{fareId}/resume): 202 when it
+// runs again, 409 when the fare is not stuck or cannot be resumed.
+func (c *Client) Resume(ctx context.Context, fareID string) (Answer, error) {
+	return c.do(ctx, http.MethodPost, "/fares/"+url.PathEscape(fareID)+"/resume", nil)
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body []byte) (Answer, error) {

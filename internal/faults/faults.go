@@ -66,17 +66,30 @@ func (in Injector) has(customerID, kind string, step Step) bool {
 }
 
 // failsForGood reports whether step fails on every attempt, directly (`_fail_<step>`)
-// or because a compensation switch needs it to (see triggeredBy).
+// or because a compensation switch (`_fail_` or `_outage_`) needs it to (see triggeredBy).
 func (in Injector) failsForGood(customerID string, step Step) (string, bool) {
 	if in.has(customerID, "fail", step) {
 		return Switch("fail", step), true
 	}
 	for compensation, trigger := range triggeredBy {
-		if trigger == step && in.has(customerID, "fail", compensation) {
-			return Switch("fail", compensation), true
+		for _, kind := range []string{"fail", "outage"} {
+			if trigger == step && in.has(customerID, kind, compensation) {
+				return Switch(kind, compensation), true
+			}
 		}
 	}
 	return "", false
+}
+
+// Outage returns the failure a compensation reports during an outage of the service it
+// needs (`_outage_<step>`), or nil: the outage outlasts every retry of the first run, and
+// is over once the saga has been resumed (redriven) at least once. Only compensations
+// have outages: a forward step that cannot reach its service is compensated.
+func (in Injector) Outage(step Step, customerID string, redriveCount int) error {
+	if _, compensation := triggeredBy[step]; !compensation || !in.has(customerID, "outage", step) || redriveCount > 0 {
+		return nil
+	}
+	return transient(step)
 }
 
 // BeforeEffect returns the failure to report instead of running step, or nil.

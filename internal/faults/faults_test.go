@@ -33,6 +33,9 @@ func TestBeforeEffect(t *testing.T) {
 		{"transient table step throttles", "c_transient_credit", Credit, 0, "Throttled"},
 		{"transient register throttles", "c_transient_register", Register, 1, "Throttled"},
 		{"lost is not a before failure", "c_lost_charge", Charge, 0, ""},
+		{"an outage of refund also fails credit", "c_outage_refund", Credit, 0, "InjectedFailure"},
+		{"an outage of cancel also fails auth", "c_outage_cancel", Auth, 0, "PaymentDeclined"},
+		{"an outage is not a before failure", "c_outage_refund", Refund, 0, ""},
 	}
 	in := New(true)
 	for _, tt := range tests {
@@ -45,6 +48,37 @@ func TestBeforeEffect(t *testing.T) {
 			assert.Equal(t, tt.want, steperr.Name(err))
 		})
 	}
+}
+
+func TestOutagesLastUntilTheSagaIsResumed(t *testing.T) {
+	tests := []struct {
+		name       string
+		customerID string
+		step       Step
+		redrives   int
+		want       string
+	}{
+		{"refund during its outage", "c_fail_credit_outage_refund", Refund, 0, "GatewayUnavailable"},
+		{"void during its outage", "c_outage_void", Void, 0, "GatewayUnavailable"},
+		{"reverse during its outage", "c_outage_reverse", Reverse, 0, "Throttled"},
+		{"cancel during its outage", "c_outage_cancel", Cancel, 0, "Throttled"},
+		{"refund once resumed", "c_fail_credit_outage_refund", Refund, 1, ""},
+		{"refund resumed twice", "c_outage_refund", Refund, 2, ""},
+		{"no outage of another step", "c_outage_refund", Void, 0, ""},
+		{"no outage of a forward step", "c_outage_charge", Charge, 0, ""},
+	}
+	in := New(true)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := in.Outage(tt.step, tt.customerID, tt.redrives)
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.Equal(t, tt.want, steperr.Name(err))
+		})
+	}
+	assert.NoError(t, New(false).Outage(Refund, "c_outage_refund", 0), "prod has no switches")
 }
 
 func TestAfterEffectLosesOnlyTheFirstResponse(t *testing.T) {

@@ -4,8 +4,9 @@
 // the canonical fare (saga.Fare.Input) as its input, so that nothing a client sent
 // beyond the five validated fields is ever stored. It also answers where a fare stands.
 //
-//	POST /fares            202 started, 200 the same fare again, 409 another fare has the fareId, 400 refused
-//	GET  /fares/{fareId}   200 where the fare stands, 404 no such fare
+//	POST /fares                   202 started, 200 the same fare again, 409 another fare has the fareId, 400 refused
+//	GET  /fares/{fareId}          200 where the fare stands, 404 no such fare
+//	POST /fares/{fareId}/resume   202 the stuck fare's execution redriven, 409 not stuck or not resumable, 404 no such fare
 //
 // The door is one http.Handler: the Lambda behind API Gateway serves it through
 // internal/apigateway, and `faresaga local` serves it on loopback.
@@ -27,25 +28,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/faresaga/faresaga/internal/attention"
+	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/steperr"
 )
 
-// StepFunctions is what the door asks of Step Functions; *sfn.Client is one.
+// StepFunctions is what the door asks of Step Functions; *sfn.Client is one. Beyond
+// starting and describing executions, a resume redrives them (attention.SFN).
 type StepFunctions interface {
+	attention.SFN
 	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, optFns ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
-	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, optFns ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
-}
-
-// FaresReader is what the door reads of the Fares table; *dynamodb.Client is one.
-type FaresReader interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 }
 
 // Config is what a door is built from.
 type Config struct {
-	StepFunctions   StepFunctions
-	DynamoDB        FaresReader
+	StepFunctions StepFunctions
+	// DynamoDB reaches the Fares table: the door reads fares, and a resume takes a stuck
+	// fare back from NEEDS_ATTENTION.
+	DynamoDB        *dynamodb.Client
 	StateMachineARN string // the fare-collection machine (a Standard workflow)
 	FaresTable      string // the Fares table's name
 	// Now is the clock of the request log's durations; time.Now when nil.
@@ -60,7 +61,8 @@ const MaxBodyBytes = saga.MaxInputBytes
 
 // Door is the front door's http.Handler.
 type Door struct {
-	cfg Config
+	cfg   Config
+	fares *fare.Service
 	// executionPrefix is the ARN of the machine's execution of a name, without the name.
 	executionPrefix string
 	routes          []route
@@ -84,7 +86,8 @@ func New(cfg Config) (*Door, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	d := &Door{cfg: cfg, executionPrefix: prefix}
+	d := &Door{cfg: cfg, executionPrefix: prefix,
+		fares: &fare.Service{DB: cfg.DynamoDB, Table: cfg.FaresTable, Now: cfg.Now, Log: cfg.Log}}
 	d.routes = []route{
 		{pattern: "/fares", endpoints: map[string]endpoint{
 			http.MethodPost: {name: "POST /fares", jsonBody: true, serve: (*Door).submit},
@@ -92,7 +95,9 @@ func New(cfg Config) (*Door, error) {
 		{pattern: "/fares/{fareId}", endpoints: map[string]endpoint{
 			http.MethodGet: {name: "GET /fares/{fareId}", serve: (*Door).status},
 		}},
-		// POST /fares/{fareId}/resume joins here.
+		{pattern: "/fares/{fareId}/resume", endpoints: map[string]endpoint{
+			http.MethodPost: {name: "POST /fares/{fareId}/resume", serve: (*Door).resume},
+		}},
 	}
 	return d, nil
 }
@@ -195,7 +200,7 @@ func (d *Door) dispatch(x *exchange) (name string, status int, body any, err err
 		status, body, err = ep.serve(d, x)
 		return ep.name, status, body, err
 	}
-	return "unknown", 0, nil, &Error{Code: NotFound, Message: "no such route: the door serves POST /fares and GET /fares/{fareId}"}
+	return "unknown", 0, nil, &Error{Code: NotFound, Message: "no such route: the door serves POST /fares, GET /fares/{fareId} and POST /fares/{fareId}/resume"}
 }
 
 func allowedMethods(rt route) []string {

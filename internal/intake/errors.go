@@ -13,6 +13,11 @@ const (
 	InvalidFareInput Code = "InvalidFareInput"
 	// FareIDTaken: the fareId belongs to a different fare; nothing was started.
 	FareIDTaken Code = "FareIdTaken"
+	// NotStuck: a resume of a fare that does not need attention (it runs, or it ended).
+	NotStuck Code = "NotStuck"
+	// NotResumable: a stuck fare whose execution Step Functions cannot redrive (older
+	// than 14 days, forgotten, or not the fare's owner): it needs the runbook.
+	NotResumable Code = "NotResumable"
 	// NotFound: no such route, or no fare under that fareId.
 	NotFound Code = "NotFound"
 	// MethodNotAllowed: the route exists, not with this method.
@@ -30,6 +35,8 @@ const (
 var httpStatus = map[Code]int{
 	InvalidFareInput:     http.StatusBadRequest,
 	FareIDTaken:          http.StatusConflict,
+	NotStuck:             http.StatusConflict,
+	NotResumable:         http.StatusConflict,
 	NotFound:             http.StatusNotFound,
 	MethodNotAllowed:     http.StatusMethodNotAllowed,
 	UnsupportedMediaType: http.StatusUnsupportedMediaType,

@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -50,6 +47,25 @@ type FareStatus struct {
 	// Amount (minor units) and Currency, when the fare is known well enough to say.
 	Amount   *int64 `json:"amount,omitempty"`
 	Currency string `json:"currency,omitempty"`
+	// Attention says where a stuck fare's execution stopped, for an operator.
+	Attention *Attention `json:"attention,omitempty"`
+}
+
+// Attention is what an operator needs to know of a fare that needs attention.
+type Attention struct {
+	// State is where the execution stopped: the compensation that exhausted its retries,
+	// or the state it stood in when it was stopped or timed out.
+	State string `json:"state"`
+	// ExecutionStatus is how it stopped: FAILED, ABORTED or TIMED_OUT.
+	ExecutionStatus string `json:"executionStatus"`
+	Error           string `json:"error,omitempty"`
+	Cause           string `json:"cause,omitempty"`
+	// FailedState and FailureError are what the saga was compensating, if it was.
+	FailedState  string `json:"failedState,omitempty"`
+	FailureError string `json:"failureError,omitempty"`
+	// Resumes counts the resumes so far; WillRun is what a resume would run.
+	Resumes int      `json:"resumes"`
+	WillRun []string `json:"willRun,omitempty"`
 }
 
 // submit validates the fare, then finds what holds its fareId: the same fare (200),
@@ -151,6 +167,9 @@ func (d *Door) status(x *exchange) (int, any, error) {
 	}
 	if held.record != nil {
 		answer.Amount, answer.Currency = aws.Int64(held.record.Amount), held.record.Currency
+		if answer.Status == StatusNeedsAttention {
+			answer.Attention = attentionOf(*held.record)
+		}
 	} else if f, ok := held.executionFare(); ok && f.FareID == fareID {
 		answer.Amount, answer.Currency = aws.Int64(f.Amount), f.Currency
 	}
@@ -184,19 +203,11 @@ func (d *Door) find(ctx context.Context, fareID string) (holding, error) {
 	default:
 		h.execution = described
 	}
-	out, err := d.cfg.DynamoDB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(d.cfg.FaresTable),
-		Key:            map[string]types.AttributeValue{"fareId": &types.AttributeValueMemberS{Value: fareID}},
-		ConsistentRead: aws.Bool(true),
-	})
+	record, found, err := d.fares.Get(ctx, fareID)
 	if err != nil {
 		return holding{}, unavailable("reading the fare", err)
 	}
-	if out.Item != nil {
-		var record fare.Record
-		if err := attributevalue.UnmarshalMap(out.Item, &record); err != nil {
-			return holding{}, &Error{Code: InternalError, Message: "the fare's record cannot be read", Err: err}
-		}
+	if found {
 		h.record = &record
 	}
 	return h, nil

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/dynamotest"
+	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/localapi"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/task"
@@ -258,3 +259,21 @@ func isAbsent(err error) bool {
 }
 
 func newJSONLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// settledStatus is GET /fares/{fareId} once the attention watcher has had its say: a
+// stuck fare is marked shortly after its execution stopped, and until then the door
+// reports it stuck without saying where.
+func (d *localDoor) settledStatus(t *testing.T, fareID string) (answer, intake.FareStatus) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a := d.get(t, fareID)
+		require.Equal(t, http.StatusOK, a.status, "%s", a.body)
+		var got intake.FareStatus
+		a.decode(t, &got)
+		if got.Status != intake.StatusNeedsAttention || (got.Attention != nil && got.Attention.State != "") || time.Now().After(deadline) {
+			return a, got
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/faresaga/faresaga/internal/attention"
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/saga"
@@ -90,6 +91,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("create the fare-collection state machine: %w", err)
 	}
 	s.StateMachineARN = aws.ToString(created.StateMachineArn)
+	// Executions start through the API here, not through the stack: the attention
+	// watcher reads where they stopped through the API too, as it does on AWS.
+	stack.UseExecutions(attention.SFNExecutions{Client: NewSFNClient(s.Endpoint)})
 	if cfg.APIListen != "" {
 		if err := s.serveDoor(cfg); err != nil {
 			s.Close()

@@ -18,6 +18,10 @@ func (s *Service) compensate(ctx context.Context, st step, nothingDone string, i
 		},
 		onNotOwned: notOwnedCompensation,
 	}, func(ctx context.Context, c stepCall) (saga.CompensationResult, error) {
+		if err := s.Faults.Outage(c.fault, c.fare.CustomerID, c.redrives); err != nil {
+			c.log.Warn("outage injected: the gateway is unreachable until the saga is resumed", "error", err.Error())
+			return saga.CompensationResult{}, err
+		}
 		rec, found, err := s.payments().get(ctx, c.fare.FareID)
 		if err != nil {
 			return saga.CompensationResult{}, err

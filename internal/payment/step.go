@@ -23,6 +23,7 @@ type stepCall struct {
 	owner      string // saga.Execution.Owner() of the execution running the step
 	ownerToken string
 	attempt    int
+	redrives   int // how often the saga was resumed: ends an injected outage
 	log        *slog.Logger
 }
 
@@ -62,7 +63,8 @@ func run[R any](ctx context.Context, s *Service, st step, in saga.StepInput,
 	default:
 		log.Info("step started")
 		if err = s.Faults.BeforeEffect(st.fault, fare.CustomerID, in.Attempt); err == nil {
-			call := stepCall{step: st, fare: fare, owner: in.Execution.Owner(), ownerToken: in.Execution.OwnerToken(), attempt: in.Attempt, log: log}
+			call := stepCall{step: st, fare: fare, owner: in.Execution.Owner(), ownerToken: in.Execution.OwnerToken(),
+				attempt: in.Attempt, redrives: in.RedriveCount, log: log}
 			result, err = body(ctx, call)
 		}
 	}

@@ -26,6 +26,10 @@ type StepInput struct {
 	// Attempt is Step Functions' retry count for the state ($states.context.State.RetryCount),
 	// 0 on the first try. Steps log it; fault injection uses it to fail only early attempts.
 	Attempt int `json:"attempt"`
+	// RedriveCount is how often the execution was redriven ($states.context.Execution.
+	// RedriveCount): how often an operator resumed the saga. Compensations receive it; the
+	// outage switches use it to end an outage once the saga has been resumed.
+	RedriveCount int `json:"redriveCount,omitempty"`
 	// Failure is what made the saga compensate; compensations receive it, forward steps don't.
 	Failure *Failure `json:"failure,omitempty"`
 	// Execution is the execution running the step: the owner of what it writes.

@@ -47,7 +47,7 @@ func TestEveryFailureSwitchIsCompensatedInReverseOrder(t *testing.T) {
 			states := enteredStates(x.History)
 			assert.Contains(t, states, statemachine.NotifyFailure)
 			assert.Equal(t, statemachine.FareProcessingFailed, states[len(states)-1])
-			assert.NotContains(t, states, statemachine.MarkFareNeedsAttention)
+			assert.NotContains(t, states, statemachine.FareNeedsAttention)
 
 			row, found := readFare(t, tg, f.FareID)
 			require.True(t, found, "even a fare that never registered leaves a tombstone")

@@ -84,3 +84,17 @@ func awaitOutcome(t *testing.T, tg *Target, fareID string) OutcomeMessage {
 	require.NoError(t, err)
 	return msg
 }
+
+// awaitMessages waits until n outcome messages about the fare have arrived.
+func awaitMessages(t *testing.T, tg *Target, fareID string, n int) []OutcomeMessage {
+	t.Helper()
+	deadline := time.Now().Add(tg.Timeouts.Message)
+	for {
+		got := tg.Outcomes.Received(fareID)
+		if len(got) >= n || time.Now().After(deadline) {
+			require.Len(t, got, n, "outcome messages about %s", fareID)
+			return got
+		}
+		time.Sleep(tg.Timeouts.Poll)
+	}
+}

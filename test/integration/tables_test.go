@@ -24,6 +24,9 @@ type fareRow struct {
 	FailureError   string `dynamodbav:"failureError"`
 	AttentionState string `dynamodbav:"attentionState"`
 	AttentionError string `dynamodbav:"attentionError"`
+	// AttentionExecutionStatus is how the execution stopped: FAILED, ABORTED, TIMED_OUT.
+	AttentionExecutionStatus string `dynamodbav:"attentionExecutionStatus"`
+	Resumes                  int    `dynamodbav:"resumes"`
 }
 
 // paymentRow is a Payments item.

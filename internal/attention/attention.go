@@ -1,0 +1,225 @@
+// Package attention is the saga's watcher: it hears every execution of the fare machine
+// that ends FAILED, ABORTED or TIMED_OUT (an EventBridge rule on AWS, the engine's status
+// changes locally) and, when the execution stopped before its fare was finished, marks the
+// fare NEEDS_ATTENTION, says where it stopped, and alerts an operator, who resumes it by
+// redriving the execution.
+//
+// A saga that ends FAILED after compensating everything (a decline, bad input) leaves its
+// fare CANCELLED or unwritten, and the watcher does nothing: only an unfinished fare
+// (still REGISTERED, owned by that execution) needs a person.
+package attention
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/saga"
+)
+
+// Change is an execution's status change, as EventBridge's "Step Functions Execution
+// Status Change" event describes it.
+type Change struct {
+	ExecutionARN string
+	Name         string
+	Status       string // RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+	StartDate    time.Time
+	Error, Cause string
+	RedriveCount int
+}
+
+// Executions is what the watcher asks Step Functions: where an execution stopped.
+type Executions interface {
+	Stopped(ctx context.Context, executionARN string) (Stop, error)
+}
+
+// Stop is where an execution stopped, read from its history.
+type Stop struct {
+	// State is the last state the execution entered, "" for none.
+	State string
+	// Failure is what made the saga compensate, as the last compensation scheduled was
+	// given it; nil when it never compensated.
+	Failure *saga.Failure
+}
+
+// StopReader reads a stop from history events fed newest first: the first state
+// entered, and the failure in the payload of the first compensation scheduled. Readers
+// of a history stop feeding it once it is Complete.
+type StopReader struct{ stop Stop }
+
+// Entered feeds a state-entered event.
+func (r *StopReader) Entered(state string) {
+	if r.stop.State == "" {
+		r.stop.State = state
+	}
+}
+
+// Scheduled feeds a Task's parameters ({"FunctionName": ..., "Payload": {...}} for a
+// Lambda Task): a compensation's payload carries the saga's failure.
+func (r *StopReader) Scheduled(parameters string) {
+	if r.stop.Failure != nil {
+		return
+	}
+	var task struct {
+		Payload struct {
+			Failure *saga.Failure `json:"failure"`
+		} `json:"Payload"`
+	}
+	if json.Unmarshal([]byte(parameters), &task) == nil && task.Payload.Failure != nil {
+		r.stop.Failure = task.Payload.Failure
+	}
+}
+
+// Complete reports whether the reader has all it looks for.
+func (r *StopReader) Complete() bool { return r.stop.State != "" && r.stop.Failure != nil }
+
+// Stop is what the reader found.
+func (r *StopReader) Stop() Stop { return r.stop }
+
+// Alerts is where operators hear of a fare that needs them.
+type Alerts interface {
+	Publish(ctx context.Context, a Alert) error
+}
+
+// Alert is what an operator is told about a fare that needs attention.
+type Alert struct {
+	FareID          string `json:"fareId"`
+	CustomerID      string `json:"customerId"`
+	Amount          int64  `json:"amount"`
+	Currency        string `json:"currency"`
+	Status          string `json:"status"` // NEEDS_ATTENTION
+	State           string `json:"attentionState"`
+	FailedState     string `json:"failedState,omitempty"` // what the saga was compensating
+	FailureError    string `json:"failureError,omitempty"`
+	ExecutionStatus string `json:"executionStatus"`
+	Error           string `json:"error,omitempty"`
+	Resumes         int    `json:"resumes"`
+	ExecutionARN    string `json:"executionArn"`
+}
+
+// Message is the alert as it is published: JSON, like the saga's other outcomes.
+func (a Alert) Message() string {
+	out, _ := json.Marshal(a)
+	return string(out)
+}
+
+// Outcome says what the watcher did with a change.
+type Outcome string
+
+const (
+	Ignored Outcome = "IGNORED" // not an unfinished fare of this execution
+	Marked  Outcome = "MARKED"  // marked NEEDS_ATTENTION and alerted
+	// Realerted: the change was marked already (a retried or repeated event) and the
+	// alert went out again, since nothing says the first one did.
+	Realerted Outcome = "REALERTED"
+)
+
+// Watcher marks and announces unfinished fares.
+type Watcher struct {
+	Fares      *fare.Service
+	Executions Executions
+	Alerts     Alerts
+	Log        *slog.Logger
+}
+
+// stopped are the statuses that can leave a fare unfinished.
+var stopped = map[string]bool{"FAILED": true, "ABORTED": true, "TIMED_OUT": true}
+
+// Handle decides what change means for its fare. An error means nothing may have been
+// done: the caller delivers the change again (EventBridge and Lambda retry), and Handle
+// is safe to run again.
+func (w *Watcher) Handle(ctx context.Context, c Change) (Outcome, string, error) {
+	if !stopped[c.Status] {
+		return Ignored, "the execution did not stop unfinished (" + c.Status + ")", nil
+	}
+	log := w.logger().With("fareId", c.Name, "executionArn", c.ExecutionARN, "executionStatus", c.Status, "redriveCount", c.RedriveCount)
+	if !saga.ValidFareID(c.Name) {
+		// Its RegisterFare refused it: the name cannot be a fare's.
+		log = w.logger().With("fareId", "", "executionStatus", c.Status)
+		log.Info("ignored: the execution's name is not a fareId")
+		return Ignored, "the execution's name is not a fareId", nil
+	}
+	record, found, err := w.Fares.Get(ctx, c.Name)
+	switch {
+	case err != nil:
+		return "", "", err
+	case !found:
+		log.Info("ignored: nothing was written for this fare")
+		return Ignored, "nothing was written for this fare", nil
+	case !ownedBy(record, c):
+		log.Info("ignored: the fare belongs to another execution")
+		return Ignored, "the fare belongs to another execution", nil
+	case record.Status == fare.NeedsAttention && record.Resumes == c.RedriveCount && record.AttentionExecutionStatus == c.Status:
+		if err := w.alert(ctx, record, log); err != nil {
+			return "", "", err
+		}
+		return Realerted, "already marked for this run; alerted again", nil
+	case record.Status != fare.Registered:
+		log.Info("ignored: the fare is finished", "status", record.Status)
+		return Ignored, "the fare is " + string(record.Status), nil
+	}
+	stop, err := w.Executions.Stopped(ctx, c.ExecutionARN)
+	if err != nil {
+		return "", "", fmt.Errorf("read where execution %s stopped: %w", c.ExecutionARN, err)
+	}
+	state := stop.State
+	attention := fare.Attention{State: state, ExecutionStatus: c.Status, Error: c.Error, Cause: saga.RedactCardNumbers(c.Cause)}
+	if stop.Failure != nil {
+		attention.FailedState, attention.FailureError = stop.Failure.State, stop.Failure.Error
+	}
+	marked, err := w.Fares.MarkNeedsAttention(ctx, c.Name, record.OwnerExecution, c.RedriveCount, attention)
+	if errors.Is(err, fare.ErrNotMarked) {
+		log.Info("ignored: the fare moved on (a resume came first)")
+		return Ignored, "the fare moved on before it could be marked", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if err := w.alert(ctx, marked, log); err != nil {
+		return "", "", err
+	}
+	return Marked, "marked NEEDS_ATTENTION at " + state, nil
+}
+
+// alert publishes the alert and writes the log line the stack's NeedsAttention metric
+// counts.
+func (w *Watcher) alert(ctx context.Context, r fare.Record, log *slog.Logger) error {
+	a := Alert{
+		FareID: r.FareID, CustomerID: r.CustomerID, Amount: r.Amount, Currency: r.Currency, Status: string(r.Status),
+		State: r.AttentionState, FailedState: r.FailedState, FailureError: r.FailureError,
+		ExecutionStatus: r.AttentionExecutionStatus, Error: r.AttentionError,
+		Resumes: r.Resumes, ExecutionARN: r.ExecutionARN(),
+	}
+	if err := w.Alerts.Publish(ctx, a); err != nil {
+		return fmt.Errorf("alert for fare %s: %w", r.FareID, err)
+	}
+	log.Warn(NeedsAttentionMessage, "attentionState", a.State, "error", a.Error, "resumes", a.Resumes)
+	return nil
+}
+
+// NeedsAttentionMessage is the log message of every alert: the stack counts it.
+const NeedsAttentionMessage = "fare needs attention"
+
+// ownedBy reports whether the record is the one c's execution wrote: the same ARN and the
+// same start time (an execution that reused the name after Step Functions forgot the
+// first has another).
+func ownedBy(r fare.Record, c Change) bool {
+	arn, start, ok := strings.Cut(r.OwnerExecution, "@")
+	if !ok || arn != c.ExecutionARN {
+		return false
+	}
+	started, err := time.Parse(time.RFC3339Nano, start)
+	return err == nil && started.Truncate(time.Millisecond).Equal(c.StartDate.Truncate(time.Millisecond))
+}
+
+func (w *Watcher) logger() *slog.Logger {
+	if w.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return w.Log
+}
