@@ -32,6 +32,7 @@ const (
 	RefundFare                = "RefundFare"
 	VoidPreAuthorization      = "VoidPreAuthorization"
 	CancelFare                = "CancelFare"
+	FareOwnedByThisExecution  = "FareOwnedByThisExecution"
 	NotifyFailure             = "NotifyFailure"
 	FareProcessingFailed      = "FareProcessingFailed"
 	MarkFareNeedsAttention    = "MarkFareNeedsAttention"

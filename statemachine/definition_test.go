@@ -33,6 +33,8 @@ type state struct {
 	Catch          []catcher
 	Arguments      map[string]any
 	Error          string
+	Choices        []struct{ Condition, Next string }
+	Default        string
 }
 
 type retrier struct {
@@ -72,7 +74,7 @@ func TestDefinitionHasEveryContractState(t *testing.T) {
 		SetFareStatusCompleted: "Task", NotifySuccess: "Task", FareProcessingSucceeded: "Succeed",
 		ReverseCustomerCredit: "Task", RefundFare: "Task", VoidPreAuthorization: "Task", CancelFare: "Task",
 		NotifyFailure: "Task", FareProcessingFailed: "Fail", MarkFareNeedsAttention: "Task",
-		NotifyCompensationFailure: "Task", FareNeedsAttention: "Fail",
+		NotifyCompensationFailure: "Task", FareNeedsAttention: "Fail", FareOwnedByThisExecution: "Choice",
 	}
 	assert.Len(t, m.States, len(contract), "no state beyond the contract")
 	for name, typ := range contract {
@@ -111,6 +113,12 @@ func successors(st state) []string {
 	for _, c := range st.Catch {
 		next = append(next, c.Next)
 	}
+	for _, c := range st.Choices {
+		next = append(next, c.Next)
+	}
+	if st.Default != "" {
+		next = append(next, st.Default)
+	}
 	return next
 }
 
@@ -118,7 +126,7 @@ func TestEveryPathEndsInSucceedOrFail(t *testing.T) {
 	m := load(t)
 	for name, st := range m.States {
 		terminal := st.Type == "Succeed" || st.Type == "Fail"
-		assert.Equal(t, terminal, st.Next == "" && !st.End, "%s: only Succeed and Fail may end the machine", name)
+		assert.Equal(t, terminal, st.Next == "" && st.Default == "" && !st.End, "%s: only Succeed and Fail may end the machine", name)
 		for _, next := range successors(st) {
 			assert.Contains(t, m.States, next, "%s moves to a state that does not exist", name)
 		}
@@ -168,10 +176,16 @@ func TestEachFailedStepIsCompensatedStartingWithItself(t *testing.T) {
 		assert.Equal(t, compensation, last.Next, step)
 		assert.Contains(t, last.Assign, "failure", "%s: compensations need to know what failed", step)
 	}
-	chain := []string{ReverseCustomerCredit, RefundFare, VoidPreAuthorization, CancelFare, NotifyFailure, FareProcessingFailed}
+	chain := []string{ReverseCustomerCredit, RefundFare, VoidPreAuthorization, CancelFare, FareOwnedByThisExecution}
 	for i := 0; i+1 < len(chain); i++ {
 		assert.Equal(t, chain[i+1], m.States[chain[i]].Next, "compensations run in reverse order")
 	}
+	owned := m.States[FareOwnedByThisExecution]
+	require.Len(t, owned.Choices, 1)
+	assert.Equal(t, "{% $states.input.outcome = 'NOT_THIS_EXECUTIONS' %}", owned.Choices[0].Condition)
+	assert.Equal(t, FareProcessingFailed, owned.Choices[0].Next, "an execution that owned nothing announces nothing")
+	assert.Equal(t, NotifyFailure, owned.Default)
+	assert.Equal(t, FareProcessingFailed, m.States[NotifyFailure].Next)
 	assert.Equal(t, FareProcessingFailed, m.States[RegisterFare].Catch[0].Next, "bad input fails at once: nothing to compensate")
 	assert.Equal(t, []string{"InvalidFareInput", "FareConflict"}, m.States[RegisterFare].Catch[0].ErrorEquals)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/faresaga/faresaga/internal/account"
 	"github.com/faresaga/faresaga/internal/embedded"
@@ -39,9 +40,9 @@ func (v *verdict) violate(format string, args ...any) {
 
 // check reads the tables, the gateway and the topic after every saga of a shard has
 // ended, and reports each broken promise.
-func check(ctx context.Context, s *embedded.Stack, sagas []saga, results map[string]engine.Result) (verdict, error) {
+func check(ctx context.Context, s *embedded.Stack, sagas []saga, run *shardRun) (verdict, error) {
 	v := verdict{outcomes: map[string]int{}, attention: map[string]int{}}
-	alerts, err := alertedFares(s)
+	messages, err := messagesByFare(s)
 	if err != nil {
 		return v, err
 	}
@@ -55,9 +56,15 @@ func check(ctx context.Context, s *embedded.Stack, sagas []saga, results map[str
 			}
 			ledgers[f.customerID] = entries
 		}
-		m, outcome, err := checkFare(ctx, s, f, results[f.fareID], ledgers[f.customerID], alerts[f.fareID], &v)
+		m, outcome, err := checkFare(ctx, s, f, run.results[f.fareID], ledgers[f.customerID], messages[f.fareID], &v)
 		if err != nil {
 			return v, err
+		}
+		if err := checkOwnership(ctx, s, f, run.owners[f.fareID], ledgers, &v); err != nil {
+			return v, err
+		}
+		if f.conflict != nil {
+			checkConflict(f, run.conflicts[f.fareID], &v)
 		}
 		v.outcomes[outcome]++
 		if outcome != OutcomeNeedsAttention { // an operator settles those: they are alerted
@@ -82,7 +89,7 @@ func check(ctx context.Context, s *embedded.Stack, sagas []saga, results map[str
 }
 
 // checkFare checks one fare's end and returns what happened to its money.
-func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Result, ledger []account.Entry, alerted bool, v *verdict) (money, string, error) {
+func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Result, ledger []account.Entry, messages []outcomeMessage, v *verdict) (money, string, error) {
 	var m money
 	record, found, err := s.Services.Fare.Get(ctx, f.fareID)
 	if err != nil {
@@ -123,8 +130,14 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 		v.violate("%s: the fare is lost: no record in Fares (execution %s %s)", f.fareID, result.Status, result.Error)
 		return m, "LOST", nil
 	}
+	alerted := slices.ContainsFunc(messages, func(m outcomeMessage) bool { return m.alert })
 	if alerted != (record.Status == fare.NeedsAttention) {
 		v.violate("%s: status %s but alerted=%v", f.fareID, record.Status, alerted)
+	}
+	for _, m := range messages {
+		if m.status != string(record.Status) {
+			v.violate("%s: ended %s, but a message announced it %s", f.fareID, record.Status, m.status)
+		}
 	}
 	switch record.Status {
 	case fare.Completed:
@@ -187,20 +200,52 @@ func checkBalance(ctx context.Context, s *embedded.Stack, customer string, entri
 	return nil
 }
 
-// alertedFares are the fares an operator was alerted about (NeedsAttention=true).
-func alertedFares(s *embedded.Stack) (map[string]bool, error) {
-	alerted := map[string]bool{}
+// outcomeMessage is what the topic said about a fare.
+type outcomeMessage struct {
+	status string
+	alert  bool // NeedsAttention=true: an operator was alerted
+}
+
+// messagesByFare reads every message the topic received, by fareId.
+func messagesByFare(s *embedded.Stack) (map[string][]outcomeMessage, error) {
+	byFare := map[string][]outcomeMessage{}
 	for _, m := range s.Topic.Messages() {
-		if m.MessageAttributes["NeedsAttention"].StringValue != "true" {
-			continue
-		}
 		var body struct {
 			FareID string `json:"fareId"`
+			Status string `json:"status"`
 		}
 		if err := json.Unmarshal([]byte(m.Message), &body); err != nil {
-			return nil, fmt.Errorf("an alert that is not JSON: %w", err)
+			return nil, fmt.Errorf("a fare outcome that is not JSON: %w", err)
 		}
-		alerted[body.FareID] = true
+		byFare[body.FareID] = append(byFare[body.FareID], outcomeMessage{
+			status: body.Status, alert: m.MessageAttributes["NeedsAttention"].StringValue == "true"})
 	}
-	return alerted, nil
+	return byFare, nil
+}
+
+// checkOwnership checks that every record of the fare names the fare's execution as its
+// owner: no other execution wrote any of them.
+func checkOwnership(ctx context.Context, s *embedded.Stack, f saga, owner string, ledgers map[string][]account.Entry, v *verdict) error {
+	record, found, err := s.Services.Fare.Get(ctx, f.fareID)
+	if err != nil {
+		return err
+	}
+	if found && record.OwnerExecution != owner {
+		v.violate("%s: the Fares record is owned by %q, not by the fare's execution", f.fareID, record.OwnerExecution)
+	}
+	payment, found, err := s.Services.Payment.Get(ctx, f.fareID)
+	if err != nil {
+		return err
+	}
+	if found && payment.OwnerExecution != owner {
+		v.violate("%s: the Payments record is owned by %q, not by the fare's execution", f.fareID, payment.OwnerExecution)
+	}
+	for customer, entries := range ledgers {
+		for _, e := range entries {
+			if e.FareID == f.fareID && e.OwnerExecution != owner {
+				v.violate("%s: ledger entry %s of customer %s is owned by %q, not by the fare's execution", f.fareID, e.EntryID, customer, e.OwnerExecution)
+			}
+		}
+	}
+	return nil
 }

@@ -24,11 +24,13 @@ const (
 	LateDelivery         Kind = "Lambda timeout, handler runs late"
 	// Between every client and DynamoDB.
 	DynamoDBThrottling Kind = "DynamoDB throttling"
+	// The saga's users.
+	ConflictingStart Kind = "another execution for a taken fareId"
 )
 
 // Kinds lists every fault kind, for reports.
 var Kinds = []Kind{StepFails, StepTransient, CompensationFails, CompensationTransient, LostResponse,
-	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling}
+	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling, ConflictingStart}
 
 // Counts tallies injected faults, safe for concurrent use.
 type Counts struct {

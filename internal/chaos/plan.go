@@ -13,6 +13,7 @@ type saga struct {
 	customerID string
 	amount     int64
 	planned    []Kind
+	conflict   *conflict // a second execution for the fareId, or nil
 }
 
 var (
@@ -102,6 +103,9 @@ func planSaga(seed uint64, n int) saga {
 		f.planned = append(f.planned, LostResponse)
 	}
 	f.customerID = customer
+	if f.conflict = planConflict(rng, f); f.conflict != nil {
+		f.planned = append(f.planned, ConflictingStart)
+	}
 	return f
 }
 

@@ -97,6 +97,7 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 	seed := cfg.Seed*1_000_003 + shard
 	var throttle *throttling
 	var deliver *delivery
+	moments := &moments{}
 	stack, err := embedded.Start(embedded.Options{
 		Clock: clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), Seed: seed + 1, FaultInjection: true,
 		DynamoDBAttempts: 1,
@@ -106,7 +107,8 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 		},
 		WrapFunctions: func(inner task.Integration) task.Integration {
 			deliver = &delivery{inner: inner, seed: seed, counts: counts}
-			return deliver
+			moments.inner = deliver
+			return moments
 		},
 	})
 	if err != nil {
@@ -119,20 +121,34 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 		}
 	}
 	throttle.enabled.Store(true)
-	results, err := runSagas(ctx, stack, sagas, cfg.Concurrency)
+	run, err := runSagas(ctx, stack, sagas, cfg.Concurrency, moments)
 	if err != nil {
 		return verdict{}, err
 	}
 	deliver.drain()
 	throttle.enabled.Store(false) // the checks read the tables without faults
-	return check(ctx, stack, sagas, results)
+	return check(ctx, stack, sagas, run)
 }
 
-func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurrency int) (map[string]engine.Result, error) {
-	results := make(map[string]engine.Result, len(sagas))
+// shardRun is what the sagas of a shard did: how each execution ended, which execution
+// owns each fare, and the second executions that tried to take a fareId.
+type shardRun struct {
+	results   map[string]engine.Result     // by fareId
+	owners    map[string]string            // by fareId: embedded.OwnerOf its execution
+	conflicts map[string]*engine.Execution // by fareId
+}
+
+func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurrency int, at *moments) (*shardRun, error) {
+	run := &shardRun{results: make(map[string]engine.Result, len(sagas)), owners: make(map[string]string, len(sagas)),
+		conflicts: map[string]*engine.Execution{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var firstErr error
+	fail := func(err error) {
+		mu.Lock()
+		firstErr = cmp.Or(firstErr, err)
+		mu.Unlock()
+	}
 	slots := make(chan struct{}, concurrency)
 	for _, s := range sagas {
 		wg.Add(1)
@@ -140,22 +156,42 @@ func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurre
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
+			var second *moment
+			if c := s.conflict; c != nil {
+				start := func() {
+					x, err := startConflict(ctx, stack, c)
+					if err != nil {
+						fail(fmt.Errorf("start the conflicting execution %s: %w", c.name, err))
+						return
+					}
+					mu.Lock()
+					run.conflicts[s.fareID] = x
+					mu.Unlock()
+				}
+				if at == nil {
+					second = &moment{run: start}
+				} else {
+					second = at.add(s.fareID, c.at, start)
+				}
+			}
 			x, err := stack.StartFare(ctx, s.input())
 			if err != nil {
-				mu.Lock()
-				firstErr = cmp.Or(firstErr, fmt.Errorf("start saga %s: %w", s.fareID, err))
-				mu.Unlock()
+				fail(fmt.Errorf("start saga %s: %w", s.fareID, err))
 				return
 			}
 			// A saga still running after a minute is stuck; the checks report it.
 			waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
 			_, _ = x.Wait(waitCtx)
+			if second != nil {
+				second.once.Do(second.run) // its moment never came: it comes after the end
+			}
 			mu.Lock()
-			results[s.fareID] = x.Result()
+			run.results[s.fareID] = x.Result()
+			run.owners[s.fareID] = embedded.OwnerOf(x)
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	return results, firstErr
+	return run, firstErr
 }

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
+	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 	"github.com/faresaga/faresaga/statemachine"
 )
@@ -91,7 +93,7 @@ func TestASecondFareWithATakenFareIDChangesNothingOfTheFirst(t *testing.T) {
 					want = fare.Completed
 				}
 				assert.Equal(t, want, v.fare.Status, "the first fare ends as it would have alone")
-				assert.Equal(t, a.ARN+"@"+a.StartTime.UTC().Format("2006-01-02T15:04:05.000Z"), v.fare.OwnerExecution)
+				assert.Equal(t, OwnerOf(a), v.fare.OwnerExecution)
 			})
 		}
 	}
@@ -157,4 +159,42 @@ func startHoldingStack(t *testing.T, holding bool) (*Stack, *clock.Virtual, *cha
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s, virtual, hold
+}
+
+// A second execution whose RegisterFare never ran (Lambda timed out before the handler)
+// compensates, as any execution does; its CancelFare finds the fare another's, changes
+// nothing, and the execution announces nothing about a fare it never owned.
+func TestAConflictingExecutionThatNeverRegisteredAnnouncesNothing(t *testing.T) {
+	for _, name := range []string{"fare-1", "fare-1-again"} {
+		t.Run(name, func(t *testing.T) {
+			virtual := clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+			var second atomic.Bool
+			s, err := Start(Options{Clock: virtual, Seed: 7, FaultInjection: true,
+				WrapFunctions: func(inner task.Integration) task.Integration {
+					return task.IntegrationFunc(func(ctx context.Context, req task.Request) (any, error) {
+						if second.Load() && req.Caller.StateName == statemachine.RegisterFare {
+							return nil, &failure.Error{Name: "Sandbox.Timedout", Cause: "Task timed out after 10.00 seconds"}
+						}
+						return inner.Invoke(ctx, req)
+					})
+				}})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = s.Close() })
+			ctx := context.Background()
+			_, err = s.RunFare(ctx, FareInput("fare-1", "cust-42"))
+			require.NoError(t, err)
+			before := snapshot(t, s)
+			virtual.Advance(time.Second)
+
+			second.Store(true)
+			b, err := s.StartNamed(ctx, name, FareInput("fare-1", "cust-99"))
+			require.NoError(t, err)
+			_, err = b.Wait(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, engine.Failed, b.Result().Status)
+			assert.Equal(t, []string{statemachine.CancelFare}, compensations(b))
+			assert.False(t, entered(b, statemachine.NotifyFailure), "nothing announced about another's fare")
+			assert.Equal(t, before, snapshot(t, s))
+		})
+	}
 }

@@ -1,15 +1,12 @@
 package saga
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/faresaga/faresaga/internal/money"
 	"github.com/faresaga/faresaga/internal/steperr"
@@ -18,6 +15,10 @@ import (
 // MaxInputBytes bounds the execution input we look at. A fare is five short fields;
 // anything near this size is not a fare.
 const MaxInputBytes = 4096
+
+// MaxCheckedBytes bounds what RefuseCardData reads: Step Functions accepts no larger
+// execution input (256 KiB), so nothing larger can be started anyway.
+const MaxCheckedBytes = 256 * 1024
 
 var (
 	// fareIDPattern is what Step Functions accepts as an execution name (the fareId is
@@ -29,42 +30,32 @@ var (
 
 var requiredFields = []string{"fareId", "customerId", "amount", "currency", "paymentToken"}
 
-// cardFields are names under which clients send raw card data, compared after
-// lower-casing and dropping everything but letters and digits.
-var cardFields = map[string]bool{
-	"cc": true, "ccnumber": true, "ccnum": true, "card": true, "cardnumber": true, "pan": true,
-	"cvv": true, "cvv2": true, "cvc": true, "cvc2": true, "securitycode": true, "cardsecuritycode": true,
-	"expiry": true, "expirydate": true, "expdate": true, "expirationdate": true, "exp": true,
-	"expmonth": true, "expyear": true,
-}
+func isFareField(name string) bool { return slices.Contains(requiredFields, name) }
 
 // ParseFare validates an execution input and returns the fare it describes. Every
-// problem is reported at once, by field name; values are never echoed, since a
-// rejected value may be a card number.
+// problem is reported at once. Problems name the fare's own fields, and any other place
+// by position ("an unknown field (member 6 of the input)"); they never show a value or a
+// name the client chose, since either may be a card number.
 func ParseFare(raw json.RawMessage) (Fare, error) {
 	if len(raw) > MaxInputBytes {
 		return Fare{}, invalid(fmt.Sprintf("input is %d bytes; a fare is at most %d", len(raw), MaxInputBytes))
 	}
-	decoder := json.NewDecoder(bytes.NewReader(raw))
-	decoder.UseNumber()
-	var value any
-	if err := decoder.Decode(&value); err != nil || decoder.More() {
-		return Fare{}, invalid("input must be a JSON object with fields " + strings.Join(requiredFields, ", "))
+	root, problems, parsed := inspect(raw)
+	if !parsed {
+		return Fare{}, refused(problems)
 	}
-	fields, ok := value.(map[string]any)
-	if !ok {
-		return Fare{}, invalid(fmt.Sprintf("input must be a JSON object, got %s", jsonType(value)))
+	if root.kind != jsonObject {
+		return Fare{}, refused(append(problems, fmt.Sprintf("input must be a JSON object, got %s", jsonType(root))))
 	}
 
-	var problems []string
-	problems = append(problems, cardDataProblems("", fields)...)
-	known := map[string]bool{}
-	for _, name := range requiredFields {
-		known[name] = true
-	}
-	for name := range fields {
-		if !known[name] && !cardFields[normalizeFieldName(name)] {
-			problems = append(problems, fmt.Sprintf("unknown field %q", name))
+	fields := map[string]jsonValue{}
+	for i, m := range root.members {
+		if _, seen := fields[m.name]; !seen {
+			fields[m.name] = m.value // a duplicate is refused above; the first stands for it here
+		}
+		if _, card := cardFieldName(m.name); !isFareField(m.name) && !card {
+			problems = append(problems, fmt.Sprintf("an unknown field (member %d of the input) is not accepted: a fare has only the fields %s",
+				i+1, strings.Join(requiredFields, ", ")))
 		}
 	}
 
@@ -74,15 +65,28 @@ func ParseFare(raw json.RawMessage) (Fare, error) {
 	fare.Currency, problems = currencyField(fields, problems)
 	fare.Amount, problems = amountField(fields, fare.Currency, problems)
 	fare.PaymentToken, problems = stringField(fields, "paymentToken", tokenPattern, "1-256 letters, digits, '-' or '_'", problems)
-	if looksLikeCardNumber(fare.PaymentToken) {
-		fare.PaymentToken = ""
-	}
 
 	if len(problems) > 0 {
-		sort.Strings(problems)
-		return Fare{}, &steperr.InvalidFareInput{Problems: slices.Compact(problems)}
+		return Fare{}, refused(problems)
 	}
 	return fare, nil
+}
+
+// RefuseCardData checks an execution input for card data only, in every form ParseFare
+// refuses (card fields, card numbers in any value, name or number, at any depth), and
+// for what keeps it from being checked: text that is not JSON, duplicate names, invalid
+// UTF-8. It returns nil or an *steperr.InvalidFareInput listing those problems, in
+// ParseFare's words. It is for the paths that must keep card data out of Step Functions
+// while letting other bad input through for the saga to refuse: the front door and
+// `faresaga run --input`.
+func RefuseCardData(raw []byte) error {
+	if len(raw) > MaxCheckedBytes {
+		return invalid(fmt.Sprintf("input is %d bytes; at most %d are checked for card data, and Step Functions accepts no more", len(raw), MaxCheckedBytes))
+	}
+	if _, problems, _ := inspect(raw); len(problems) > 0 {
+		return refused(problems)
+	}
+	return nil
 }
 
 // ValidFareID reports whether id is a fareId we accept, which is also a valid execution
@@ -91,156 +95,97 @@ func ValidFareID(id string) bool { return fareIDPattern.MatchString(id) }
 
 func invalid(problem string) error { return &steperr.InvalidFareInput{Problems: []string{problem}} }
 
-func stringField(fields map[string]any, name string, pattern *regexp.Regexp, rule string, problems []string) (string, []string) {
-	value, present := fields[name]
-	if !present || value == nil {
-		return "", append(problems, fmt.Sprintf("missing field %q", name))
+// maxListedProblems bounds the problems an error lists: a 4 KB input can hold hundreds
+// (one per unknown name), and Step Functions keeps at most 32 KB of an error's cause.
+const maxListedProblems = 20
+
+// refused lists the problems, card data first (the reason a client most needs to see),
+// then in order, each once, at most maxListedProblems of them.
+func refused(problems []string) error {
+	slices.SortFunc(problems, func(a, b string) int {
+		if isCardProblem(a) != isCardProblem(b) {
+			if isCardProblem(a) {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	problems = slices.Compact(problems)
+	if len(problems) > maxListedProblems {
+		more := len(problems) - maxListedProblems
+		problems = append(problems[:maxListedProblems:maxListedProblems], fmt.Sprintf("%d more problems not listed", more))
 	}
-	s, ok := value.(string)
-	switch {
-	case !ok:
-		return "", append(problems, fmt.Sprintf("field %q must be a string, got %s", name, jsonType(value)))
-	case s == "":
-		return "", append(problems, fmt.Sprintf("field %q must not be empty", name))
-	case !pattern.MatchString(s):
-		return "", append(problems, fmt.Sprintf("field %q must be %s (got %d characters)", name, rule, len(s)))
-	}
-	return s, problems
+	return &steperr.InvalidFareInput{Problems: problems}
 }
 
-func currencyField(fields map[string]any, problems []string) (string, []string) {
-	value, present := fields["currency"]
-	if !present || value == nil {
-		return "", append(problems, `missing field "currency"`)
+func stringField(fields map[string]jsonValue, name string, pattern *regexp.Regexp, rule string, problems []string) (string, []string) {
+	value, present := fields[name]
+	switch {
+	case !present || value.kind == jsonNull:
+		return "", append(problems, fmt.Sprintf("missing field %q", name))
+	case value.kind != jsonString:
+		return "", append(problems, fmt.Sprintf("field %q must be a string, got %s", name, jsonType(value)))
+	case value.text == "":
+		return "", append(problems, fmt.Sprintf("field %q must not be empty", name))
+	case !pattern.MatchString(value.text):
+		return "", append(problems, fmt.Sprintf("field %q must be %s (got %d characters)", name, rule, len(value.text)))
 	}
-	code, ok := value.(string)
-	if !ok {
+	return value.text, problems
+}
+
+func currencyField(fields map[string]jsonValue, problems []string) (string, []string) {
+	value, present := fields["currency"]
+	switch {
+	case !present || value.kind == jsonNull:
+		return "", append(problems, `missing field "currency"`)
+	case value.kind != jsonString:
 		return "", append(problems, fmt.Sprintf(`field "currency" must be an ISO 4217 code string, got %s`, jsonType(value)))
 	}
-	if _, known := money.MinorUnitDigits(code); !known {
-		if len(code) > 3 {
-			code = code[:3] + "..."
-		}
-		return "", append(problems, fmt.Sprintf(`field "currency" must be an upper-case ISO 4217 code of a currency in use, such as USD or EUR; %q is not`, code))
+	if _, known := money.MinorUnitDigits(value.text); !known {
+		return "", append(problems, `field "currency" must be an upper-case ISO 4217 code of a currency in use, such as USD or EUR`)
 	}
-	return code, problems
+	return value.text, problems
 }
 
-func amountField(fields map[string]any, currency string, problems []string) (int64, []string) {
+// amountField names the limit it enforces, and the currency once it is a known code
+// (ours, not the client's text), but never the amount sent.
+func amountField(fields map[string]jsonValue, currency string, problems []string) (int64, []string) {
 	value, present := fields["amount"]
-	if !present || value == nil {
+	switch {
+	case !present || value.kind == jsonNull:
 		return 0, append(problems, `missing field "amount"`)
-	}
-	number, ok := value.(json.Number)
-	if !ok {
+	case value.kind != jsonNumber:
 		return 0, append(problems, fmt.Sprintf(`field "amount" must be an integer number of minor units (1250 for 12.50), got %s`, jsonType(value)))
 	}
-	amount, err := strconv.ParseInt(number.String(), 10, 64)
+	amount, err := strconv.ParseInt(value.text, 10, 64)
 	if err != nil {
-		if strings.ContainsAny(number.String(), ".eE") {
+		if strings.ContainsAny(value.text, ".eE") {
 			return 0, append(problems, `field "amount" must be an integer number of minor units (1250 for 12.50), not a fraction or exponent`)
 		}
 		return 0, append(problems, `field "amount" is out of range`)
 	}
 	if amount <= 0 {
-		return 0, append(problems, fmt.Sprintf(`field "amount" must be positive, got %d`, amount))
+		return 0, append(problems, `field "amount" must be positive`)
 	}
 	if limit, ok := money.MaxAmount(currency); ok && amount > limit {
-		return 0, append(problems, fmt.Sprintf(`field "amount" must be at most %d minor units of %s, got %d`, limit, currency, amount))
+		return 0, append(problems, fmt.Sprintf(`field "amount" must be at most %d minor units of %s`, limit, currency))
 	}
 	return amount, problems
 }
 
-// cardDataProblems finds card data anywhere in the input: a field named like a card
-// field, or a string that is a plausible card number (13-19 digits passing Luhn).
-func cardDataProblems(path string, value any) []string {
-	var problems []string
-	switch v := value.(type) {
-	case map[string]any:
-		for name, child := range v {
-			childPath := name
-			if path != "" {
-				childPath = path + "." + name
-			}
-			if cardFields[normalizeFieldName(name)] {
-				problems = append(problems, fmt.Sprintf("card data is not accepted (field %q): send the paymentToken your payment provider issued instead", childPath))
-				continue
-			}
-			problems = append(problems, cardDataProblems(childPath, child)...)
-		}
-	case []any:
-		for i, child := range v {
-			problems = append(problems, cardDataProblems(fmt.Sprintf("%s[%d]", path, i), child)...)
-		}
-	case string:
-		if looksLikeCardNumber(v) {
-			problems = append(problems, fmt.Sprintf("card data is not accepted (field %q looks like a card number): send the paymentToken your payment provider issued instead", path))
-		}
-	case json.Number:
-		if looksLikeCardNumber(v.String()) {
-			problems = append(problems, fmt.Sprintf("card data is not accepted (field %q looks like a card number): send the paymentToken your payment provider issued instead", path))
-		}
-	}
-	return problems
-}
-
-// looksLikeCardNumber reports whether s, ignoring spaces and dashes, is 13 to 19 digits
-// with a valid Luhn check digit, as every payment card number is.
-func looksLikeCardNumber(s string) bool {
-	digits := make([]int, 0, 19)
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits = append(digits, int(r-'0'))
-		case r == ' ' || r == '-':
-		default:
-			return false
-		}
-		if len(digits) > 19 {
-			return false
-		}
-	}
-	if len(digits) < 13 {
-		return false
-	}
-	sum := 0
-	for i := range digits {
-		d := digits[len(digits)-1-i]
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
-}
-
-func normalizeFieldName(name string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func jsonType(value any) string {
-	switch value.(type) {
-	case nil:
+func jsonType(value jsonValue) string {
+	switch value.kind {
+	case jsonNull:
 		return "null"
-	case bool:
+	case jsonBool:
 		return "a boolean"
-	case json.Number:
+	case jsonNumber:
 		return "a number"
-	case string:
+	case jsonString:
 		return "a string"
-	case []any:
+	case jsonArray:
 		return "an array"
-	case map[string]any:
-		return "an object"
 	}
-	return fmt.Sprintf("%T", value)
+	return "an object"
 }

@@ -25,6 +25,7 @@ func clientError(code, format string, args ...any) *apiError {
 const (
 	codeExecutionAlreadyExists     = "ExecutionAlreadyExists"
 	codeExecutionDoesNotExist      = "ExecutionDoesNotExist"
+	codeExecutionNotRedrivable     = "ExecutionNotRedrivable"
 	codeInvalidArn                 = "InvalidArn"
 	codeInvalidDefinition          = "InvalidDefinition"
 	codeInvalidExecutionInput      = "InvalidExecutionInput"

@@ -59,7 +59,7 @@ func (s *Server) start(in *startExecutionRequest, sync bool) (*storedExecution, 
 		return nil, err
 	}
 	arn := s.executionARN(m, name)
-	x, existed, startErr := s.store.startExecution(arn, func() (*engine.Execution, error) {
+	x, existed, startErr := s.store.startExecution(arn, m.isExpress(), func() (*engine.Execution, error) {
 		return s.engine.Start(s.ctx, m.compiled, engine.StartInput{
 			StateMachineName: m.name, StateMachineARN: m.arn, Name: name, ARN: arn,
 			RoleARN: m.roleARN, Input: input, TestCase: testCase,
@@ -122,19 +122,24 @@ func (s *Server) lookupExecution(arn string) (*storedExecution, *apiError) {
 }
 
 type describeExecutionResponse struct {
-	ExecutionArn    string          `json:"executionArn"`
-	StateMachineArn string          `json:"stateMachineArn"`
-	Name            string          `json:"name"`
-	Status          engine.Status   `json:"status"`
-	StartDate       timestamp       `json:"startDate"`
-	StopDate        *timestamp      `json:"stopDate,omitempty"`
-	Input           string          `json:"input"`
-	InputDetails    *payloadDetails `json:"inputDetails"`
-	Output          *string         `json:"output,omitempty"`
-	OutputDetails   *payloadDetails `json:"outputDetails,omitempty"`
-	Error           string          `json:"error,omitempty"`
-	Cause           string          `json:"cause,omitempty"`
-	RedriveCount    int             `json:"redriveCount"`
+	ExecutionArn           string          `json:"executionArn"`
+	StateMachineArn        string          `json:"stateMachineArn"`
+	Name                   string          `json:"name"`
+	Status                 engine.Status   `json:"status"`
+	StartDate              timestamp       `json:"startDate"`
+	StopDate               *timestamp      `json:"stopDate,omitempty"`
+	Input                  string          `json:"input"`
+	InputDetails           *payloadDetails `json:"inputDetails"`
+	Output                 *string         `json:"output,omitempty"`
+	OutputDetails          *payloadDetails `json:"outputDetails,omitempty"`
+	Error                  string          `json:"error,omitempty"`
+	Cause                  string          `json:"cause,omitempty"`
+	StateMachineVersionArn string          `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasArn   string          `json:"stateMachineAliasArn,omitempty"`
+	RedriveCount           int             `json:"redriveCount"`
+	RedriveDate            *timestamp      `json:"redriveDate,omitempty"`
+	RedriveStatus          string          `json:"redriveStatus"`
+	RedriveStatusReason    string          `json:"redriveStatusReason,omitempty"`
 }
 
 func (s *Server) describeExecution(_ context.Context, in *executionRequest) (any, *apiError) {
@@ -147,7 +152,10 @@ func (s *Server) describeExecution(_ context.Context, in *executionRequest) (any
 		ExecutionArn: x.ARN, StateMachineArn: x.StateMachineARN, Name: x.Name, Status: result.Status,
 		StartDate: stamp(x.StartTime), StopDate: optionalStamp(result.StopTime),
 		Input: x.Input, InputDetails: included, Error: result.Error, Cause: result.Cause,
+		StateMachineVersionArn: x.StateMachineVersionARN, StateMachineAliasArn: x.StateMachineAliasARN,
+		RedriveCount: result.RedriveCount, RedriveDate: optionalStamp(result.RedriveTime),
 	}
+	out.RedriveStatus, out.RedriveStatusReason = s.redriveStatus(x)
 	if result.Status == engine.Succeeded {
 		out.Output, out.OutputDetails = &result.Output, included
 	}
@@ -158,17 +166,22 @@ type listExecutionsRequest struct {
 	StateMachineArn string `json:"stateMachineArn"`
 	MapRunArn       string `json:"mapRunArn"`
 	StatusFilter    string `json:"statusFilter"`
+	RedriveFilter   string `json:"redriveFilter"`
 	MaxResults      int    `json:"maxResults"`
 	NextToken       string `json:"nextToken"`
 }
 
 type executionListItem struct {
-	ExecutionArn    string        `json:"executionArn"`
-	StateMachineArn string        `json:"stateMachineArn"`
-	Name            string        `json:"name"`
-	Status          engine.Status `json:"status"`
-	StartDate       timestamp     `json:"startDate"`
-	StopDate        *timestamp    `json:"stopDate,omitempty"`
+	ExecutionArn           string        `json:"executionArn"`
+	StateMachineArn        string        `json:"stateMachineArn"`
+	Name                   string        `json:"name"`
+	Status                 engine.Status `json:"status"`
+	StartDate              timestamp     `json:"startDate"`
+	StopDate               *timestamp    `json:"stopDate,omitempty"`
+	StateMachineVersionArn string        `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasArn   string        `json:"stateMachineAliasArn,omitempty"`
+	RedriveCount           int           `json:"redriveCount"`
+	RedriveDate            *timestamp    `json:"redriveDate,omitempty"`
 }
 
 type listExecutionsResponse struct {
@@ -190,10 +203,18 @@ func (s *Server) listExecutions(_ context.Context, in *listExecutionsRequest) (a
 	if err != nil {
 		return nil, err
 	}
-	keep, err := statusFilter(in.StatusFilter)
+	if in.StatusFilter == "PENDING_REDRIVE" {
+		return nil, clientError(codeValidation, "The PENDING_REDRIVE status filter can only be used with a mapRunArn")
+	}
+	keepStatus, err := statusFilter(in.StatusFilter)
 	if err != nil {
 		return nil, err
 	}
+	keepRedrive, err := redriveFilter(in.RedriveFilter)
+	if err != nil {
+		return nil, err
+	}
+	keep := func(x *storedExecution) bool { return keepStatus(x) && keepRedrive(x) }
 	limit, err := pageSize(in.MaxResults)
 	if err != nil {
 		return nil, err
@@ -209,6 +230,8 @@ func (s *Server) listExecutions(_ context.Context, in *listExecutionsRequest) (a
 		out.Executions[i] = executionListItem{
 			ExecutionArn: x.ARN, StateMachineArn: x.StateMachineARN, Name: x.Name, Status: result.Status,
 			StartDate: stamp(x.StartTime), StopDate: optionalStamp(result.StopTime),
+			StateMachineVersionArn: x.StateMachineVersionARN, StateMachineAliasArn: x.StateMachineAliasARN,
+			RedriveCount: result.RedriveCount, RedriveDate: optionalStamp(result.RedriveTime),
 		}
 	}
 	if more {

@@ -104,6 +104,7 @@ var operations = map[string]operation{
 	"DescribeExecution":              handle((*Server).describeExecution),
 	"ListExecutions":                 handle((*Server).listExecutions),
 	"StopExecution":                  handle((*Server).stopExecution),
+	"RedriveExecution":               handle((*Server).redriveExecution),
 	"GetExecutionHistory":            handle((*Server).getExecutionHistory),
 	"SendTaskSuccess":                handle((*Server).sendTaskSuccess),
 	"SendTaskFailure":                handle((*Server).sendTaskFailure),

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/engine"
 )
@@ -29,6 +30,11 @@ type store struct {
 type storedExecution struct {
 	*engine.Execution
 	sequence uint64
+	express  bool
+	// tokens are the client tokens of its recent redrives.
+	tokens redriveTokens
+	// retired says the execution sits in the finished queue.
+	retired bool
 }
 
 func newStore(maxFinished int) *store {
@@ -112,7 +118,7 @@ func (st *store) execution(arn string) (*storedExecution, bool) {
 // startExecution starts an execution unless one of that ARN exists, atomically so
 // that concurrent starts of one name yield one execution. start runs under the lock;
 // it only launches the execution, which runs on its own goroutine.
-func (st *store) startExecution(arn string, start func() (*engine.Execution, error)) (x *storedExecution, existed bool, err error) {
+func (st *store) startExecution(arn string, express bool, start func() (*engine.Execution, error)) (x *storedExecution, existed bool, err error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if existing, ok := st.executions[arn]; ok {
@@ -123,19 +129,45 @@ func (st *store) startExecution(arn string, start func() (*engine.Execution, err
 		return nil, false, err
 	}
 	st.sequence++
-	x = &storedExecution{Execution: started, sequence: st.sequence}
+	x = &storedExecution{Execution: started, sequence: st.sequence, express: express}
 	st.executions[arn] = x
 	st.byMachine[x.StateMachineARN] = append(st.byMachine[x.StateMachineARN], x)
-	go st.retireWhenDone(x)
+	go st.retireWhenDone(x, x.Done())
 	return x, false, nil
+}
+
+// redrive runs a redrive of x under the store's lock, so that the execution leaves the
+// eviction queue before anything can evict it, and is queued again when it ends.
+func (st *store) redrive(x *storedExecution, redrive func() (time.Time, error)) (time.Time, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.executions[x.ARN]; !ok {
+		return time.Time{}, &engine.NotRedrivableError{Reason: engine.ReasonPeriodExceeded}
+	}
+	at, err := redrive()
+	if err != nil {
+		return at, err
+	}
+	if x.retired {
+		x.retired = false
+		if i := slices.Index(st.finished, x); i >= 0 {
+			st.finished = slices.Delete(st.finished, i, i+1)
+		}
+	}
+	go st.retireWhenDone(x, x.Done())
+	return at, nil
 }
 
 // retireWhenDone moves a finished execution to the eviction queue and evicts the
 // oldest finished ones beyond the limit. Running executions are never evicted.
-func (st *store) retireWhenDone(x *storedExecution) {
-	<-x.Done()
+func (st *store) retireWhenDone(x *storedExecution, done <-chan struct{}) {
+	<-done
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if x.Done() != done || x.retired { // redriven meanwhile: its new run has a watcher
+		return
+	}
+	x.retired = true
 	st.finished = append(st.finished, x)
 	for len(st.finished) > st.maxFinished {
 		st.evict(st.finished[0])

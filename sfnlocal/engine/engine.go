@@ -47,6 +47,7 @@ type Engine struct {
 	// functions are JSONata's AWS functions, bound once to the seeded ids.
 	functions *jsonata.Functions
 	callbacks callbacks
+	hooks     hooks
 }
 
 // New returns an engine with opts.

@@ -34,6 +34,10 @@ type StartInput struct {
 	Input string
 	// TestCase selects mocked responses (Step Functions Local's <arn>#<TestCase>).
 	TestCase string
+	// StateMachineVersionARN and StateMachineAliasARN say which version (and through which
+	// alias) the execution runs, when it was started on one; they are reported, not used.
+	StateMachineVersionARN string
+	StateMachineAliasARN   string
 }
 
 // Execution is a running or finished execution. Its methods are safe for concurrent use.
@@ -42,23 +46,37 @@ type Execution struct {
 	StartTime time.Time
 	History   *history.Log
 
+	engine *Engine
+	run    *execution
+
 	mu       sync.Mutex
 	status   Status
 	output   string
 	errName  string
 	cause    string
 	stopTime time.Time
-	done     chan struct{}
-	cancel   context.CancelCauseFunc
+	// done is closed when the current run ends; a redrive starts a new run with a new
+	// channel, and so does cancel.
+	done   chan struct{}
+	cancel context.CancelCauseFunc
+	// resume is where a redrive continues: nil while running and after success.
+	resume       *resumePoint
+	redriveCount int
+	redriveTime  time.Time
+	// redriving is set while a redrive waits for the previous run's goroutine to finish.
+	redriving bool
 }
 
-// Result is a finished execution's outcome.
+// Result is an execution's outcome so far.
 type Result struct {
 	Status   Status
 	Output   string // SUCCEEDED only: the output as JSON text
 	Error    string
 	Cause    string
-	StopTime time.Time
+	StopTime time.Time // zero while running
+	// RedriveCount is how often the execution was redriven, RedriveTime when last.
+	RedriveCount int
+	RedriveTime  time.Time
 }
 
 // Status reports the execution's status now.
@@ -68,13 +86,19 @@ func (x *Execution) Status() Status {
 	return x.status
 }
 
-// Done is closed when the execution has finished.
-func (x *Execution) Done() <-chan struct{} { return x.done }
+// Done is closed when the execution's current run has finished. After a redrive, ask
+// again: the redriven run has a channel of its own.
+func (x *Execution) Done() <-chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.done
+}
 
-// Wait blocks until the execution finishes or ctx ends, and returns its result.
+// Wait blocks until the execution's current run finishes or ctx ends, and returns its
+// result.
 func (x *Execution) Wait(ctx context.Context) (Result, error) {
 	select {
-	case <-x.done:
+	case <-x.Done():
 		return x.Result(), nil
 	case <-ctx.Done():
 		return Result{}, ctx.Err()
@@ -85,7 +109,12 @@ func (x *Execution) Wait(ctx context.Context) (Result, error) {
 func (x *Execution) Result() Result {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return Result{Status: x.status, Output: x.output, Error: x.errName, Cause: x.cause, StopTime: x.stopTime}
+	return x.resultLocked()
+}
+
+func (x *Execution) resultLocked() Result {
+	return Result{Status: x.status, Output: x.output, Error: x.errName, Cause: x.cause, StopTime: x.stopTime,
+		RedriveCount: x.redriveCount, RedriveTime: x.redriveTime}
 }
 
 // errStopped is the cancellation cause of a StopExecution.
@@ -97,8 +126,11 @@ func (e *errStopped) Error() string { return "execution stopped: " + e.reason.Na
 // does; it returns once the execution has ended. Stopping a finished execution does
 // nothing.
 func (x *Execution) Stop(errName, cause string) {
-	x.cancel(&errStopped{reason: failure.Error{Name: errName, Cause: cause}})
-	<-x.done
+	x.mu.Lock()
+	cancel, done := x.cancel, x.done
+	x.mu.Unlock()
+	cancel(&errStopped{reason: failure.Error{Name: errName, Cause: cause}})
+	<-done
 }
 
 // Start begins an execution of m and returns at once; the execution runs until it
@@ -113,12 +145,14 @@ func (e *Engine) Start(ctx context.Context, m *Machine, in StartInput) (*Executi
 		StartInput: in,
 		StartTime:  e.clock.Now(),
 		History:    history.NewLog(),
+		engine:     e,
 		status:     Running,
 		done:       make(chan struct{}),
 		cancel:     cancel,
 	}
-	run := &execution{Execution: x, engine: e, machine: m, invocations: map[string]int{}}
-	go run.run(runCtx, input)
+	x.run = &execution{Execution: x, engine: e, machine: m, invocations: map[string]int{}}
+	e.statusChanged(x, x.resultLocked())
+	go x.run.run(runCtx, input)
 	return x, nil
 }
 
@@ -128,7 +162,7 @@ func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution
 	if err != nil {
 		return nil, err
 	}
-	<-x.done
+	<-x.Done()
 	return x, nil
 }
 
@@ -151,11 +185,12 @@ func decodeInput(text string) (any, error) {
 	return v, nil
 }
 
-// finish records the outcome and the terminal event, once.
-func (x *Execution) finish(at time.Time, prev int64, status Status, output any, f *failure.Error) {
+// finish records the outcome and the terminal event, once per run, and where a redrive
+// would continue.
+func (x *Execution) finish(at time.Time, prev int64, status Status, output any, f *failure.Error, resume *resumePoint) {
 	x.mu.Lock()
-	defer x.mu.Unlock()
 	if x.status != Running {
+		x.mu.Unlock()
 		return
 	}
 	x.status, x.stopTime = status, at
@@ -177,6 +212,11 @@ func (x *Execution) finish(at time.Time, prev int64, status Status, output any, 
 	case Aborted:
 		event.Type, event.ExecutionAborted = history.ExecutionAborted, details
 	}
+	if status != Succeeded {
+		x.resume = resume
+	}
 	x.History.Append(at, prev, event)
+	x.engine.statusChanged(x, x.resultLocked())
 	close(x.done)
+	x.mu.Unlock()
 }

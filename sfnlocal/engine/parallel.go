@@ -17,7 +17,8 @@ func (t *thread) child(mapItem map[string]any) *thread {
 }
 
 // runParallel runs every branch on the same input, concurrently; the first branch to
-// fail stops the others and fails the state.
+// fail stops the others and fails the state. A redriven Parallel runs only the branches
+// that did not succeed.
 func (t *thread) runParallel(ctx context.Context, r *stateRun) (any, map[string]any, error) {
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, err
@@ -27,21 +28,60 @@ func (t *thread) runParallel(ctx context.Context, r *stateRun) (any, map[string]
 		return nil, nil, err
 	}
 	t.append(history.Event{Type: history.ParallelStateStarted})
-	results := make([]any, len(r.st.branches))
-	err = t.fanOut(ctx, len(r.st.branches), 0, func(ctx context.Context, i int) error {
+	progress := r.startFan(len(r.st.branches))
+	err = t.fanOut(ctx, progress, 0, func(ctx context.Context, i int) error {
 		branch := t.child(nil)
-		out, err := branch.runScope(ctx, r.st.branches[i], input, "")
-		results[i] = out
+		from := progress.from(i, r.st.branches[i], input, branch)
+		out, err := branch.runScope(ctx, r.st.branches[i], from)
+		progress.record(i, out, err, branch)
 		return err
 	})
 	if err != nil {
+		t.fan = progress
 		return nil, nil, err
 	}
 	t.append(history.Event{Type: history.ParallelStateSucceeded})
-	return r.finish(results)
+	return r.finish(progress.outputs)
 }
 
-// runMap runs the item processor for every item, at most MaxConcurrency at a time.
+// startFan is the progress a Parallel or Map attempt starts from: what a redrive
+// carried over, if it fits, or nothing done.
+func (r *stateRun) startFan(n int) *fanProgress {
+	prior := r.prior
+	r.prior = nil // a retry after the redriven attempt starts from scratch, as on AWS
+	if !prior.fits(n) {
+		return newFanProgress(n)
+	}
+	p := newFanProgress(n)
+	copy(p.done, prior.done)
+	copy(p.outputs, prior.outputs)
+	copy(p.resume, prior.resume)
+	return p
+}
+
+// from is where branch or iteration i starts: where it stopped before a redrive, with
+// the variables it had, or its scope's StartAt with input and a fresh scope.
+func (p *fanProgress) from(i int, sc *scope, input any, child *thread) *resumePoint {
+	if point := p.resume[i]; point != nil {
+		p.resume[i] = nil
+		child.vars = point.vars
+		return point
+	}
+	return &resumePoint{state: sc.startAt, input: input, vars: child.vars}
+}
+
+// record notes how branch or iteration i ended. Called from the goroutine running it;
+// each index is written by one goroutine only.
+func (p *fanProgress) record(i int, output any, err error, child *thread) {
+	if err == nil {
+		p.done[i], p.outputs[i] = true, output
+		return
+	}
+	p.resume[i] = child.stoppedAt
+}
+
+// runMap runs the item processor for every item, at most MaxConcurrency at a time. A
+// redriven Map runs only the iterations that did not succeed.
 func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, error) {
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, err
@@ -65,10 +105,10 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 	if distributed {
 		t.append(history.Event{Type: history.MapRunStarted})
 	}
-	results := make([]any, len(items))
+	progress := r.startFan(len(items))
 	var mu sync.Mutex
 	failures := 0
-	err = t.fanOut(ctx, len(items), int(limit), func(ctx context.Context, i int) error {
+	err = t.fanOut(ctx, progress, int(limit), func(ctx context.Context, i int) error {
 		input, err := r.itemInput(items[i], i)
 		if err != nil {
 			return err
@@ -80,9 +120,10 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		}
 		detail := &history.MapIterationDetails{Name: r.st.Name, Index: i}
 		iteration.append(history.Event{Type: history.MapIterationStarted, MapIterationStarted: detail})
-		out, err := iteration.runScope(ctx, r.st.processor, input, "")
+		from := progress.from(i, r.st.processor, input, iteration)
+		out, err := iteration.runScope(ctx, r.st.processor, from)
+		progress.record(i, out, err, iteration)
 		if err == nil {
-			results[i] = out
 			iteration.append(history.Event{Type: history.MapIterationSucceeded, MapIterationSucceeded: detail})
 			return nil
 		}
@@ -97,7 +138,7 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		failures++
 		if failures <= tolerated {
 			f := failure.As(err)
-			results[i] = map[string]any{"Error": f.Name, "Cause": f.Cause}
+			progress.outputs[i] = map[string]any{"Error": f.Name, "Cause": f.Cause}
 			return nil
 		}
 		if tolerated > 0 || r.st.toleratedCount != nil || r.st.toleratedPercent != nil {
@@ -113,10 +154,11 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		t.append(history.Event{Type: runEnd})
 	}
 	if err != nil {
+		t.fan = progress
 		return nil, nil, err
 	}
 	t.append(history.Event{Type: history.MapStateSucceeded})
-	return r.finish(results)
+	return r.finish(progress.outputs)
 }
 
 // toleratedFailures is how many iterations may fail before the Map does.
@@ -139,14 +181,23 @@ func (r *stateRun) toleratedFailures(items int) (int, error) {
 	return tolerated, nil
 }
 
-// fanOut runs n jobs, at most limit at once (0: all), and returns the first failure,
-// cancelling the jobs still running. The parent thread's event chain continues from
-// the latest event when all are done.
-func (t *thread) fanOut(ctx context.Context, n, limit int, job func(context.Context, int) error) error {
+// fanOut runs the jobs of the branches or iterations that progress has not done, at
+// most limit at once (0: all), and returns the first failure, cancelling the jobs still
+// running. A stop of the whole execution wins over everything: once the execution is
+// stopped or timed out, fanOut reports that, even if every job it had started
+// succeeded. The parent thread's event chain continues from the latest event.
+func (t *thread) fanOut(ctx context.Context, progress *fanProgress, limit int, job func(context.Context, int) error) error {
+	var pending []int
+	for i, done := range progress.done {
+		if !done {
+			pending = append(pending, i)
+		}
+	}
+	n := len(pending)
 	if limit <= 0 || limit > n {
 		limit = n
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	jobCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		wg       sync.WaitGroup
@@ -154,19 +205,19 @@ func (t *thread) fanOut(ctx context.Context, n, limit int, job func(context.Cont
 		firstErr error
 		slots    = make(chan struct{}, max(limit, 1))
 	)
-	for i := range n {
+	for _, i := range pending {
 		select {
 		case slots <- struct{}{}:
-		case <-ctx.Done():
+		case <-jobCtx.Done():
 		}
-		if ctx.Err() != nil {
+		if jobCtx.Err() != nil {
 			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			if err := job(ctx, i); err != nil {
+			if err := job(jobCtx, i); err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err
@@ -179,7 +230,10 @@ func (t *thread) fanOut(ctx context.Context, n, limit int, job func(context.Cont
 	wg.Wait()
 	t.prev = t.log.LastID()
 	// Siblings cancelled because of the first failure end with a stop of their own,
-	// which is ignored: the first error is the one that counts, a stop of the whole
-	// execution included.
+	// which is ignored: the first error is the one that counts, unless the execution
+	// itself is ending.
+	if alive := t.checkAlive(ctx); alive != nil {
+		return alive
+	}
 	return firstErr
 }

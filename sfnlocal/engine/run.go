@@ -37,6 +37,10 @@ type thread struct {
 	vars    *variables
 	prev    int64
 	mapItem map[string]any // the context object's Map, inside an iteration
+	// stoppedAt is where the thread's scope stopped without finishing, for a redrive;
+	// fan is the progress of the Parallel or Map state whose attempt just failed.
+	stoppedAt *resumePoint
+	fan       *fanProgress
 }
 
 // stopError ends a thread because the whole execution is ending (stopped, timed out).
@@ -53,14 +57,7 @@ func (x *execution) run(ctx context.Context, input any) {
 	defer x.cancel(nil)
 	x.input = input
 	start := x.StartTime
-	x.executionContext = map[string]any{
-		"Id": x.ARN, "Input": input, "Name": x.Name, "RoleArn": x.RoleARN,
-		"StartTime": formatTime(start), "RedriveCount": 0.0,
-	}
-	x.machineContext = map[string]any{"Id": x.StateMachineARN, "Name": x.StateMachineName}
-	if timeout := x.machine.Definition.TimeoutSeconds; timeout > 0 {
-		x.deadline = start.Add(time.Duration(timeout) * time.Second)
-	}
+	x.setContext(start, 0, time.Time{})
 	text := x.Input // as given, like AWS, rather than re-encoded
 	if text == "" {
 		text = "{}"
@@ -68,16 +65,62 @@ func (x *execution) run(ctx context.Context, input any) {
 	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted,
 		ExecutionStarted: &history.ExecutionStartedDetails{Input: text, InputDetails: &history.PayloadDetails{}, RoleArn: x.RoleARN}})
 	t := &thread{x: x, log: x.History, vars: newVariables(nil), prev: first}
-	output, err := t.runScope(ctx, x.machine.root, input, text)
+	from := &resumePoint{state: x.machine.root.startAt, input: input, inputText: text, vars: t.vars}
+	output, err := t.runScope(ctx, x.machine.root, from)
+	x.conclude(t, output, err)
+}
+
+// redrive runs the execution again from where it stopped, after its ExecutionRedriven
+// event.
+func (x *execution) redrive(ctx context.Context, from *resumePoint, redrivenEvent int64, at time.Time) {
+	x.mu.Lock()
+	cancel := x.Execution.cancel
+	x.mu.Unlock()
+	defer cancel(nil)
+	x.setContext(at, x.redriveCountNow(), at)
+	if from == nil { // never stopped inside a scope: start over
+		from = &resumePoint{state: x.machine.root.startAt, input: x.input, vars: newVariables(nil)}
+	}
+	t := &thread{x: x, log: x.History, vars: from.vars, prev: redrivenEvent}
+	output, err := t.runScope(ctx, x.machine.root, from)
+	x.conclude(t, output, err)
+}
+
+func (x *execution) redriveCountNow() int {
+	x.Execution.mu.Lock()
+	defer x.Execution.mu.Unlock()
+	return x.redriveCount
+}
+
+// setContext builds the context object's parts that stay the same during a run, and
+// the deadline of the machine's TimeoutSeconds, which counts from the start or the
+// latest redrive.
+func (x *execution) setContext(from time.Time, redriveCount int, redriveTime time.Time) {
+	x.executionContext = map[string]any{
+		"Id": x.ARN, "Input": x.input, "Name": x.Name, "RoleArn": x.RoleARN,
+		"StartTime": formatTime(x.StartTime), "RedriveCount": float64(redriveCount),
+	}
+	if !redriveTime.IsZero() {
+		x.executionContext["RedriveTime"] = formatTime(redriveTime)
+	}
+	x.machineContext = map[string]any{"Id": x.StateMachineARN, "Name": x.StateMachineName}
+	x.deadline = time.Time{}
+	if timeout := x.machine.Definition.TimeoutSeconds; timeout > 0 {
+		x.deadline = from.Add(time.Duration(timeout) * time.Second)
+	}
+}
+
+// conclude ends a run with the root thread's outcome.
+func (x *execution) conclude(t *thread, output any, err error) {
 	now := x.engine.clock.Now()
 	var stop *stopError
 	switch {
 	case err == nil:
-		x.finish(now, t.prev, Succeeded, output, nil)
+		x.finish(now, t.prev, Succeeded, output, nil, nil)
 	case errors.As(err, &stop):
-		x.finish(now, t.prev, stop.status, nil, stop.f)
+		x.finish(now, t.prev, stop.status, nil, stop.f, t.stoppedAt)
 	default:
-		x.finish(now, t.prev, Failed, nil, failure.As(err))
+		x.finish(now, t.prev, Failed, nil, failure.As(err), t.stoppedAt)
 	}
 }
 
@@ -114,21 +157,32 @@ func (t *thread) append(e history.Event) int64 {
 	return t.prev
 }
 
-// runScope runs states from the scope's StartAt until one ends it. inputText is the
-// input as JSON, "" when the caller has not rendered it.
-func (t *thread) runScope(ctx context.Context, sc *scope, input any, inputText string) (any, error) {
-	name := sc.startAt
+// runScope runs states from the given point (the scope's StartAt, or where a redrive
+// continues) until one ends the scope. When the scope stops without finishing, the
+// thread's stoppedAt says where, for a redrive.
+func (t *thread) runScope(ctx context.Context, sc *scope, from *resumePoint) (any, error) {
+	name, input, inputText, prior := from.state, from.input, from.inputText, from.fan
 	for {
 		if err := t.checkAlive(ctx); err != nil {
+			t.stoppedAt = &resumePoint{state: name, input: input, inputText: inputText, vars: t.vars, fan: prior}
 			return nil, err
 		}
 		st := sc.states[name]
-		output, outputText, next, err := t.runState(ctx, st, input, inputText)
-		if err != nil || next == "" {
-			return output, err
+		t.fan = nil
+		output, outputText, next, err := t.runState(ctx, st, input, inputText, prior)
+		if err != nil {
+			fan := t.fan
+			if failure.As(err).Name == failure.DataLimitExceeded {
+				fan = nil // AWS runs such a state again whole, successful branches included
+			}
+			t.stoppedAt = &resumePoint{state: name, input: input, inputText: inputText, vars: t.vars, fan: fan}
+			return nil, err
+		}
+		if next == "" {
+			return output, nil
 		}
 		// A state's output is the next one's input: rendered once for both events.
-		name, input, inputText = next, output, outputText
+		name, input, inputText, prior = next, output, outputText, nil
 	}
 }
 
@@ -143,6 +197,9 @@ type stateRun struct {
 	retryCount  int
 	taskToken   string // a callback task's token, for $$.Task.Token
 	context     map[string]any
+	// prior is the progress a redriven Parallel or Map state starts from, for its first
+	// attempt only.
+	prior *fanProgress
 }
 
 func (r *stateRun) pathEnv() *jsonpath.Env {
@@ -162,11 +219,11 @@ func (r *stateRun) bindings(extra map[string]any) jsonata.Bindings {
 
 // runState runs one state and returns its output and the next state ("" when it ends
 // its scope). Failures that the state does not catch are returned.
-func (t *thread) runState(ctx context.Context, st *state, input any, inputText string) (any, string, string, error) {
+func (t *thread) runState(ctx context.Context, st *state, input any, inputText string, prior *fanProgress) (any, string, string, error) {
 	if inputText == "" {
 		inputText = intrinsic.JSONText(input)
 	}
-	r := &stateRun{t: t, st: st, rawInput: input, enteredTime: t.x.engine.clock.Now()}
+	r := &stateRun{t: t, st: st, rawInput: input, enteredTime: t.x.engine.clock.Now(), prior: prior}
 	r.enteredID = t.append(history.Event{Type: history.Entered(string(st.Type)),
 		StateEntered: &history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: &history.PayloadDetails{}}})
 	r.refreshContext()

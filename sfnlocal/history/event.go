@@ -15,6 +15,7 @@ const (
 	ExecutionFailed    = "ExecutionFailed"
 	ExecutionTimedOut  = "ExecutionTimedOut"
 	ExecutionAborted   = "ExecutionAborted"
+	ExecutionRedriven  = "ExecutionRedriven"
 
 	TaskScheduled = "TaskScheduled"
 	TaskStarted   = "TaskStarted"
@@ -67,11 +68,12 @@ type Event struct {
 	ID              int64     `json:"id"`
 	PreviousEventID int64     `json:"previousEventId"`
 
-	ExecutionStarted   *ExecutionStartedDetails `json:"executionStartedEventDetails,omitempty"`
-	ExecutionSucceeded *OutputDetails           `json:"executionSucceededEventDetails,omitempty"`
-	ExecutionFailed    *FailureDetails          `json:"executionFailedEventDetails,omitempty"`
-	ExecutionTimedOut  *FailureDetails          `json:"executionTimedOutEventDetails,omitempty"`
-	ExecutionAborted   *FailureDetails          `json:"executionAbortedEventDetails,omitempty"`
+	ExecutionStarted   *ExecutionStartedDetails  `json:"executionStartedEventDetails,omitempty"`
+	ExecutionSucceeded *OutputDetails            `json:"executionSucceededEventDetails,omitempty"`
+	ExecutionFailed    *FailureDetails           `json:"executionFailedEventDetails,omitempty"`
+	ExecutionTimedOut  *FailureDetails           `json:"executionTimedOutEventDetails,omitempty"`
+	ExecutionAborted   *FailureDetails           `json:"executionAbortedEventDetails,omitempty"`
+	ExecutionRedriven  *ExecutionRedrivenDetails `json:"executionRedrivenEventDetails,omitempty"`
 
 	StateEntered *StateEnteredDetails `json:"stateEnteredEventDetails,omitempty"`
 	StateExited  *StateExitedDetails  `json:"stateExitedEventDetails,omitempty"`
@@ -107,6 +109,11 @@ type ExecutionStartedDetails struct {
 	Input        string          `json:"input,omitempty"`
 	InputDetails *PayloadDetails `json:"inputDetails,omitempty"`
 	RoleArn      string          `json:"roleArn,omitempty"`
+}
+
+// ExecutionRedrivenDetails count the redrives, this one included.
+type ExecutionRedrivenDetails struct {
+	RedriveCount int `json:"redriveCount"`
 }
 
 type OutputDetails struct {

@@ -1,0 +1,175 @@
+package jsonvalue
+
+import (
+	"math"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+)
+
+// Append renders v as compact JSON onto dst, byte for byte as encoding/json would
+// with HTML escaping off, except that objects keep their order: the way AWS prints
+// values in outputs, histories and States.JsonToString. Values that JSON cannot carry
+// (NaN, infinities, Go types other than a value's) render as null.
+func Append(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...)
+	case bool:
+		if x {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	case float64:
+		return AppendNumber(dst, x)
+	case string:
+		return AppendString(dst, x)
+	case []any:
+		dst = append(dst, '[')
+		for i, item := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = Append(dst, item)
+		}
+		return append(dst, ']')
+	case *Object:
+		if x == nil {
+			return append(dst, "null"...)
+		}
+		dst = append(dst, '{')
+		for i := range x.members {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendString(dst, x.members[i].Key)
+			dst = append(dst, ':')
+			dst = Append(dst, x.members[i].Value)
+		}
+		return append(dst, '}')
+	}
+	return appendForeign(dst, v)
+}
+
+// AppendNumber renders a number as encoding/json does: integers plainly, others in
+// the shortest form that reads back the same, with an exponent below 1e-6 and from 1e21.
+func AppendNumber(dst []byte, f float64) []byte {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return append(dst, "null"...)
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' { // 1e-07 becomes 1e-7, as encoding/json writes it
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
+
+const hex = "0123456789abcdef"
+
+// AppendString renders s as a JSON string as encoding/json does without HTML escaping:
+// control characters escaped, invalid UTF-8 replaced by U+FFFD, U+2028 and U+2029
+// escaped.
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// Text renders v as compact JSON text (see Append).
+func Text(v any) string {
+	switch x := v.(type) { // the common small cases without a buffer
+	case nil:
+		return "null"
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	}
+	bp := buffers.Get().(*[]byte)
+	b := Append((*bp)[:0], v)
+	s := string(b)
+	if cap(b) <= 64<<10 { // keep buffers of ordinary size only
+		*bp = b
+		buffers.Put(bp)
+	}
+	return s
+}
+
+// MarshalJSON renders the object in order, so that encoding/json can carry values that
+// hold objects.
+func (o *Object) MarshalJSON() ([]byte, error) { return Append(nil, o), nil }
+
+// UnmarshalJSON reads an object, keeping its order.
+func (o *Object) UnmarshalJSON(data []byte) error {
+	v, err := Parse(data)
+	if err != nil {
+		return err
+	}
+	obj, ok := v.(*Object)
+	if !ok {
+		return &SyntaxError{msg: "a JSON object is expected", Offset: 0}
+	}
+	*o = *obj
+	return nil
+}
