@@ -73,6 +73,9 @@ localstack: ## start LocalStack on 127.0.0.1:4566 with the settings test-localst
 	@command -v docker >/dev/null || { echo "make localstack needs Docker (docker run)"; exit 1; }
 	@case "$(LOCALSTACK_IMAGE)" in *:4.14.0) ;; *) [ -n "$$LOCALSTACK_AUTH_TOKEN" ] || \
 	  { echo "$(LOCALSTACK_IMAGE) needs LOCALSTACK_AUTH_TOKEN (a free LocalStack account has one); 4.14.0 is the last image without"; exit 1; };; esac
+	@# The Docker socket: LocalStack runs each function in a container of its own. A
+	@# container start under the suite's load can take longer than the default 20 s, and
+	@# warm containers must outlive the compensation scenarios (minutes of retries).
 	docker run --rm -d --name faresaga-localstack -p 127.0.0.1:$(LOCALSTACK_PORT):4566 \
 	  -v /var/run/docker.sock:/var/run/docker.sock \
 	  -e LOCALSTACK_AUTH_TOKEN -e LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=60 -e LAMBDA_KEEPALIVE_MS=1800000 \

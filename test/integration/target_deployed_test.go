@@ -66,8 +66,9 @@ func readStackOutputs(ctx context.Context, cfn *cloudformation.Client, stack str
 }
 
 // deployedTarget is a target made of the stack's outputs; outcome messages come from
-// the two SQS queues subscribed to the outcome topic.
-func deployedTarget(name string, cfg aws.Config, outputs map[string]string) *Target {
+// the two SQS queues subscribed to the outcome topic. sfnOptions adjust the Step
+// Functions client to the target.
+func deployedTarget(name string, cfg aws.Config, outputs map[string]string, sfnOptions ...func(*sfn.Options)) *Target {
 	// A hundred executions polled at once exceed DescribeExecution's request rate;
 	// throttled calls are retried rather than failing the scenario.
 	cfg.RetryMaxAttempts = 10
@@ -77,7 +78,7 @@ func deployedTarget(name string, cfg aws.Config, outputs map[string]string) *Tar
 	})
 	return &Target{
 		Name:            name,
-		SFN:             sfn.NewFromConfig(cfg),
+		SFN:             sfn.NewFromConfig(cfg, sfnOptions...),
 		DynamoDB:        dynamodb.NewFromConfig(cfg),
 		StateMachineARN: outputs["StateMachineArn"],
 		Tables: TableNames{
