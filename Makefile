@@ -1,8 +1,9 @@
 # faresaga: every target installs what it needs (Go modules through the module proxy,
 # Node and the CDK CLI through npm) and needs no AWS account unless it talks to AWS.
 SHELL := /bin/bash
+# The saga's eight functions (statemachine.Functions) and the front door (intake).
 FUNCTIONS := registerfare preauthorizepayment chargefare creditcustomeraccount \
-             reversecustomercredit refundfare voidpreauthorization cancelfare
+             reversecustomercredit refundfare voidpreauthorization cancelfare intake
 STAGE ?= dev
 STACK := FareCollection-$(STAGE)
 
@@ -57,8 +58,8 @@ all: test
 run: ## the saga on the embedded runtime: the happy path, every failure switch, the tables
 	go run ./cmd/faresaga run
 
-local: ## the Step Functions API (:8083) and the tables' DynamoDB API (:8084) on loopback
-	go run ./cmd/faresaga local --listen 127.0.0.1:8083 --dynamodb-listen 127.0.0.1:8084
+local: ## the Step Functions API (:8083), the tables' DynamoDB API (:8084) and the front door (:8085) on loopback
+	go run ./cmd/faresaga local --listen 127.0.0.1:8083 --dynamodb-listen 127.0.0.1:8084 --api-listen 127.0.0.1:8085
 
 chaos: ## 100,000 sagas with faults at every layer, then the consistency checks
 	go run ./cmd/faresaga chaos --sagas 100000 --seed 1
@@ -100,8 +101,9 @@ test-localstack: node node_modules
 test-aws:
 	FARESAGA_TARGET=aws FARESAGA_STACK=$(STACK) go test ./test/integration/ -count=1 -v -timeout 45m
 
-bench: ## the engine's speed: whole sagas and raw state transitions
+bench: ## the engine's speed (whole sagas, raw state transitions) and the front door's POST /fares latency
 	go test -run='^$$' -bench=. -benchmem ./internal/embedded/ ./sfnlocal/engine/
+	go test -run='^$$' -bench=SubmitFare -benchtime=1000x ./internal/intake/
 
 build: $(BOOTSTRAPS) ## every Lambda's bootstrap, for provided.al2023 on $(LAMBDA_ARCH)
 

@@ -91,6 +91,8 @@ type functionProps struct {
 	asset       string // the directory holding its bootstrap
 	environment map[string]*string
 	dynamoDB    []tableAccess
+	// reservedConcurrency overrides the stage's (0: the stage's).
+	reservedConcurrency float64
 }
 
 // tableAccess is what a function may do to one table: these actions, on this table
@@ -128,6 +130,10 @@ func (s *FareCollectionStack) newFunction(settings stageSettings, props function
 			Resources: &[]*string{access.table.TableArn()},
 		}))
 	}
+	reserved := props.reservedConcurrency
+	if reserved == 0 {
+		reserved = settings.reservedConcurrency
+	}
 	f := awslambda.NewFunction(s.Stack, jsii.String(props.id+"Function"), &awslambda.FunctionProps{
 		FunctionName:                 jsii.String(*s.StackName() + "-" + props.name),
 		Description:                  jsii.String(props.description),
@@ -140,7 +146,7 @@ func (s *FareCollectionStack) newFunction(settings stageSettings, props function
 		Tracing:                      awslambda.Tracing_ACTIVE,
 		LogGroup:                     logs,
 		Role:                         role,
-		ReservedConcurrentExecutions: jsii.Number(settings.reservedConcurrency),
+		ReservedConcurrentExecutions: jsii.Number(reserved),
 		Environment:                  &props.environment,
 	})
 	s.lambdas = append(s.lambdas, f)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -56,6 +57,9 @@ type FareCollectionStack struct {
 	OutcomeQueuesKey awskms.Key
 	// ExecutionDataKey encrypts the state machine's executions (customer managed).
 	ExecutionDataKey awskms.Key
+	// FrontDoor is the fare API's function, the only principal that starts executions.
+	FrontDoor awslambda.Function
+	FareAPI   awsapigatewayv2.HttpApi
 	// OperatorsPolicy lets people read executions, histories and tables.
 	OperatorsPolicy awsiam.ManagedPolicy
 
@@ -87,6 +91,10 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	if err != nil {
 		return nil, err
 	}
+	doorAsset, err := frontDoorAsset(assetRoot)
+	if err != nil {
+		return nil, err
+	}
 
 	stackProps := props.StackProps
 	if stackProps.Description == nil {
@@ -109,6 +117,7 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	if err := s.addStateMachine(settings); err != nil {
 		return nil, err
 	}
+	s.addFrontDoor(settings, doorAsset)
 	s.addOperatorsPolicy()
 	s.addAlarms()
 	s.addOutputs()
@@ -123,6 +132,7 @@ func (s *FareCollectionStack) addOutputs() {
 			Description: jsii.String(description),
 		})
 	}
+	output("FareApiUrl", s.FareAPI.ApiEndpoint(), "The front door: POST /fares, GET /fares/{fareId} (IAM authorisation, SigV4 service execute-api)")
 	output("StateMachineArn", s.StateMachine.StateMachineArn(), "The fare-collection state machine")
 	output("ExecutionDataKeyArn", s.ExecutionDataKey.KeyArn(), "The customer-managed KMS key of the state machine's executions")
 	output("OperatorsPolicyArn", s.OperatorsPolicy.ManagedPolicyArn(), "Attach to operators' roles: read executions, histories and tables")

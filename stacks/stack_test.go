@@ -43,6 +43,8 @@ type synthesized struct {
 	deadLetters  map[string]string // the same names -> their dead-letter queue's logical id
 	dataKey      string
 	operators    string
+	frontDoor    string
+	fareAPI      string
 
 	outcomeTopicKey, outcomeQueuesKey string
 }
@@ -92,6 +94,8 @@ func synthesize(stage Stage) (*synthesized, error) {
 		outcomeTopic: logicalID(stack.Stack, stack.FareOutcomeTopic),
 		alertsTopic:  logicalID(stack.Stack, stack.OperatorAlertsTopic),
 		dataKey:      logicalID(stack.Stack, stack.ExecutionDataKey),
+		frontDoor:    logicalID(stack.Stack, stack.FrontDoor),
+		fareAPI:      logicalID(stack.Stack, stack.FareAPI),
 		operators:    logicalID(stack.Stack, stack.OperatorsPolicy),
 	}
 	for id, r := range raw["Resources"].(map[string]any) {
@@ -245,7 +249,9 @@ func noPanic(t *testing.T, name string, fn func()) {
 func TestResourceCounts(t *testing.T) {
 	for typ, n := range map[string]int{
 		"AWS::StepFunctions::StateMachine": 1,
-		"AWS::Lambda::Function":            len(statemachine.Functions),
+		"AWS::Lambda::Function":            len(statemachine.Functions) + 1, // and the front door
+		"AWS::ApiGatewayV2::Api":           1,
+		"AWS::ApiGatewayV2::Route":         len(FrontDoorRoutes),
 		"AWS::KMS::Key":                    3, // executions, outcome topic, outcome queues
 		"AWS::IAM::ManagedPolicy":          1,
 		"AWS::DynamoDB::Table":             len(tables.All()),
@@ -254,8 +260,8 @@ func TestResourceCounts(t *testing.T) {
 		"AWS::SNS::Subscription":           2,
 		"AWS::CloudWatch::Alarm":           5,
 		"AWS::Logs::MetricFilter":          1,
-		"AWS::Logs::LogGroup":              len(statemachine.Functions) + 1,
-		"AWS::IAM::Role":                   len(statemachine.Functions) + 1, // one per function, the machine's
+		"AWS::Logs::LogGroup":              len(statemachine.Functions) + 3, // the machine's, the door's, the API's access log
+		"AWS::IAM::Role":                   len(statemachine.Functions) + 2, // one per function, the door's, the machine's
 	} {
 		noPanic(t, typ, func() { dev.assert.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
 	}
@@ -361,9 +367,9 @@ func TestFunctionPoliciesTouchOnlyOwnTables(t *testing.T) {
 	}
 }
 
-// Every function reserves the stage's concurrency; the stage's total leaves the
-// account the 100 unreserved executions Lambda insists on, even with both stages in one
-// account of the default quota (1000).
+// Every saga function reserves the stage's concurrency, the door the API's burst limit;
+// the two stages together leave the account the 100 unreserved executions Lambda
+// insists on, even in one account of the default quota (1000).
 func TestFunctionsReserveConcurrency(t *testing.T) {
 	total := 0.0
 	for _, s := range []*synthesized{dev, prod} {
@@ -372,11 +378,48 @@ func TestFunctionsReserveConcurrency(t *testing.T) {
 			want = prodReservedConcurrency
 		}
 		for id, fn := range s.ofType("AWS::Lambda::Function") {
-			assert.EqualValues(t, want, props(fn)["ReservedConcurrentExecutions"], "%s %s", s.stack.Stage, id)
-			total += props(fn)["ReservedConcurrentExecutions"].(float64)
+			reserved := props(fn)["ReservedConcurrentExecutions"]
+			if id == s.frontDoor {
+				assert.EqualValues(t, FrontDoorBurstLimit, reserved, "%s: the door takes what the API lets in", s.stack.Stage)
+			} else {
+				assert.EqualValues(t, want, reserved, "%s %s", s.stack.Stage, id)
+			}
+			total += reserved.(float64)
 		}
 	}
 	assert.LessOrEqual(t, total, 1000.0-100, "both stages fit one account of the default quota")
+}
+
+// Every function of the stack, the door included, has a role of its own with no managed
+// policy, writes only to its own log group, and has "*" only for X-Ray.
+func TestEveryFunctionWritesOnlyItsOwnLogs(t *testing.T) {
+	for _, s := range []*synthesized{dev, prod} {
+		functions := s.ofType("AWS::Lambda::Function")
+		require.Len(t, functions, len(statemachine.Functions)+1)
+		roles := map[string]bool{}
+		for id, fn := range functions {
+			p := props(fn)
+			role := refs(p["Role"])
+			require.Len(t, role, 1)
+			assert.False(t, roles[role[0]], "%s shares its role", id)
+			roles[role[0]] = true
+			assert.NotContains(t, s.props(role[0]), "ManagedPolicyArns", "%s: no managed policy", id)
+			var logs int
+			for _, st := range s.roleStatements(t, p["Role"]) {
+				for _, action := range st.actions {
+					service, _, _ := strings.Cut(action, ":")
+					if service == "logs" {
+						logs++
+						assert.Equal(t, refs(p["LoggingConfig"]), refs(st.resources), "%s: %s only on its own log group", id, action)
+					}
+					if st.resources == "*" {
+						assert.Equal(t, "xray", service, "%s: %s on every resource", id, action)
+					}
+				}
+			}
+			assert.Equal(t, 2, logs, "%s: CreateLogStream and PutLogEvents", id)
+		}
+	}
 }
 
 // The arm64 build is what AWS gets; the x86_64 one, for LocalStack on an x86 host, is a
@@ -402,7 +445,7 @@ func TestArchitecture(t *testing.T) {
 	// Built, not synthesized: the functions' properties are there before synthesis.
 	stack, err := NewFareCollectionStack(app, "X86", &FareCollectionStackProps{Architecture: arch, AssetRoot: testAssets})
 	require.NoError(t, err)
-	require.Len(t, stack.lambdas, len(statemachine.Functions))
+	require.Len(t, stack.lambdas, len(statemachine.Functions)+1, "the saga's functions and the door")
 	for _, fn := range stack.lambdas {
 		cfn := fn.Node().DefaultChild().(awslambda.CfnFunction)
 		assert.Equal(t, []*string{jsii.String("x86_64")}, *cfn.Architectures(), *fn.Node().Id())
@@ -473,7 +516,8 @@ func TestExecutionsAreEncryptedWithACustomerManagedKey(t *testing.T) {
 				}
 			}
 			machineRole := refs(s.props(s.stateMachine)["RoleArn"])
-			assert.ElementsMatch(t, machineRole, slices.Compact(sorted(roles)), "only the machine uses the key")
+			doorRole := refs(s.props(s.frontDoor)["Role"])
+			assert.ElementsMatch(t, append(machineRole, doorRole...), slices.Compact(sorted(roles)), "only the machine and the door use the key")
 		})
 	}
 }
@@ -741,7 +785,9 @@ func TestOutputs(t *testing.T) {
 	for _, spec := range tables.All() {
 		want[spec.Name+"TableName"] = dev.tables[spec.Name]
 	}
-	assert.Len(t, dev.outputs, len(want)+1)
+	assert.Len(t, dev.outputs, len(want)+2)
+	api := dev.outputs["FareApiUrl"].(map[string]any)["Value"]
+	assert.Contains(t, refs(api), dev.fareAPI, "the door's URL")
 	assert.Equal(t, arnOf(dev.dataKey), dev.outputs["ExecutionDataKeyArn"].(map[string]any)["Value"])
 	for name, id := range want {
 		if assert.Contains(t, dev.outputs, name) {

@@ -77,18 +77,19 @@ type stageSettings struct {
 	reservedConcurrency  float64 // of every function: see reservedConcurrency below
 }
 
-// Reserved concurrency, per function. A function's concurrency is its invocation rate
-// times its duration. The front door admits FrontDoorRateLimit fares a second (burst
-// FrontDoorBurstLimit), a fare invokes each function about once, and a function makes
-// one to three DynamoDB round trips: well under 200 ms warm, so 50 fares a second keep
-// about 10 instances of a function busy. prod reserves 50 of each: five times the
-// steady need, so a burst is absorbed at once, while one runaway function (a retry
-// storm, a loop) cannot starve the others or the account. What exceeds it is throttled
+// Reserved concurrency, per saga function (the door's is the API's burst limit, see
+// addFrontDoor). A function's concurrency is its invocation rate times its duration. The
+// front door admits FrontDoorRateLimit fares a second (burst FrontDoorBurstLimit), a fare
+// invokes each function about once, and a function makes one to three DynamoDB round
+// trips: well under 200 ms warm, so 50 fares a second keep about 10 instances of a
+// function busy. prod reserves 50 of each: five times the steady need, so a burst is
+// absorbed at once, while one runaway function (a retry storm, a loop) cannot starve
+// the others or the account. What exceeds it is throttled
 // (Lambda.TooManyRequestsException), which every Task retries. dev reserves 20: enough
 // for the integration suite's 150 simultaneous fares, whose throttled first attempts
-// are absorbed by the first retry. Both stages in one account reserve 9 x (50 + 20)
-// = 630 of the account's concurrency quota; Lambda keeps 100 unreserved, so the quota
-// must be at least 730 (the default is 1000; new accounts may start lower).
+// the first retry absorbs. Both stages in one account reserve 8 x (50 + 20) + 2 x 100 =
+// 760 of the account's concurrency quota; Lambda keeps 100 unreserved, so the quota must
+// be at least 860 (the default is 1000; new accounts may start lower).
 const (
 	prodReservedConcurrency = 50
 	devReservedConcurrency  = 20

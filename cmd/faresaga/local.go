@@ -17,6 +17,7 @@ func localCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var cfg localapi.Config
 	flags.StringVar(&cfg.Listen, "listen", "127.0.0.1:8083", "`address` of the Step Functions API")
 	flags.StringVar(&cfg.DynamoDBListen, "dynamodb-listen", "127.0.0.1:8084", "`address` of the DynamoDB API serving the saga's tables")
+	flags.StringVar(&cfg.APIListen, "api-listen", "127.0.0.1:8085", "`address` of the front door (POST /fares, GET /fares/{fareId}); empty serves none")
 	flags.IntVar(&cfg.MaxFinished, "max-finished", api.DefaultMaxFinishedExecutions, "finished executions kept before the oldest are forgotten")
 	flags.BoolVar(&cfg.VirtualTime, "virtual-time", false, "run retries and Waits on virtual time (instant) instead of the wall clock")
 	flags.Uint64Var(&cfg.Seed, "seed", 0, "seed of retry jitter and generated ids (0: random)")
@@ -28,6 +29,7 @@ func localCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	cfg.MockConfigFile = os.Getenv("SFN_MOCK_CONFIG")
+	cfg.DoorLogs = stderr
 	srv, err := localapi.Start(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "faresaga local: %v\n", err)

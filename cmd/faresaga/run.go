@@ -12,6 +12,7 @@ import (
 
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/report"
+	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
 	"github.com/faresaga/faresaga/sfnlocal/history"
@@ -52,6 +53,14 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "faresaga run: %v\n", err)
 			return 1
 		}
+		// Card data must not reach even the local history, which this command prints, nor
+		// may an input that cannot be checked for it; other bad input runs, so the timeline
+		// shows how the saga refuses it.
+		if err := saga.RefuseCardData(input); err != nil {
+			fmt.Fprintf(stderr, "faresaga run: %s is refused before it reaches the execution history (card data, or an input that cannot be checked for it); nothing was started: %s\n",
+				*inputFile, saga.RedactCardNumbers(err.Error()))
+			return 1
+		}
 		scenarios = []embedded.Scenario{{Name: *inputFile, Description: "input from " + *inputFile, Input: string(input)}}
 	}
 
@@ -71,6 +80,18 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 	var executions []executionJSON
 	for i, sc := range scenarios {
+		if refusal := saga.RefuseCardData([]byte(sc.Input)); refusal != nil {
+			// A built-in scenario shows what the front door does with card data: it never
+			// starts the execution, so no history holds the number.
+			problems := saga.RedactCardNumbers(refusal.Error())
+			if *asJSON {
+				executions = append(executions, executionJSON{Name: sc.Name, Status: "REFUSED", Error: "InvalidFareInput", Cause: problems})
+				fmt.Fprintf(stderr, "[%d/%d] %s: REFUSED before StartExecution\n", i+1, len(scenarios), sc.Name)
+				continue
+			}
+			fmt.Fprintf(stdout, "\n━━ %s: %s\n  REFUSED before StartExecution, as the front door refuses it: %s\n", sc.Name, sc.Description, problems)
+			continue
+		}
 		x, err := stack.RunFare(ctx, sc.Input)
 		if err != nil {
 			var invalid *engine.InvalidInputError

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/statemachine"
 )
 
@@ -38,6 +39,20 @@ func TestRunShowsEveryScenarioAndTheTables(t *testing.T) {
 	charge = charge[:strings.Index(charge[1:], "━━")]
 	assert.Less(t, strings.Index(charge, statemachine.RefundFare), strings.Index(charge, statemachine.VoidPreAuthorization))
 	assert.Less(t, strings.Index(charge, statemachine.VoidPreAuthorization), strings.Index(charge, statemachine.CancelFare))
+}
+
+// The built-in card-data scenario shows the door's refusal: nothing is started, so not
+// even the histories --json prints hold the number.
+func TestRunJSONOfTheScenariosHoldsNoCardNumber(t *testing.T) {
+	code, out, errOut := runCLI(t, "run", "--json")
+	require.Equal(t, 0, code, errOut)
+	var executions []struct{ Name, Status, Error string }
+	require.NoError(t, json.Unmarshal([]byte(out), &executions))
+	require.Len(t, executions, len(embedded.Scenarios()))
+	last := executions[len(executions)-1]
+	assert.Equal(t, []string{"fare-card-data", "REFUSED", "InvalidFareInput"}, []string{last.Name, last.Status, last.Error})
+	assert.NotContains(t, out+errOut, "41111111", "no digit run of the scenario's card number in any output or history")
+	assert.NotContains(t, out+errOut, `"123"`, "nor its CVV")
 }
 
 func TestRunJSONWithAnInputFile(t *testing.T) {
@@ -76,7 +91,7 @@ func TestRunRefusesWhatItCannotRun(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"run", "--input", bad}, 1, "not valid JSON"},
+		{[]string{"run", "--input", bad}, 1, "input must be a JSON object"},
 		{[]string{"run", "--input", filepath.Join(t.TempDir(), "missing.json")}, 1, "no such file"},
 		{[]string{"run", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"fly"}, 2, `unknown command "fly"`},

@@ -5,11 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/faresaga/faresaga/internal/account"
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/payment"
+	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
 )
 
@@ -18,6 +24,8 @@ const (
 	OutcomeCompleted      = "COMPLETED"
 	OutcomeCancelled      = "CANCELLED"
 	OutcomeNeedsAttention = "NEEDS_ATTENTION"
+	// OutcomeRefused: an input with card data, which nothing may have taken.
+	OutcomeRefused = "REFUSED"
 )
 
 // money is what happened to one fare's money, from the gateway and the ledger.
@@ -48,7 +56,18 @@ func check(ctx context.Context, s *embedded.Stack, sagas []saga, run *shardRun) 
 	}
 	ledgers := map[string][]account.Entry{}
 	perCustomer := map[string]money{}
+	var tableText string
 	for _, f := range sagas {
+		if f.cardData != nil {
+			if tableText == "" {
+				if tableText, err = everyItem(ctx, s); err != nil {
+					return v, err
+				}
+			}
+			checkCardData(f, run.results[f.fareID], run.refused[f.fareID], tableText, run.logs, messages[f.fareID], &v)
+			v.outcomes[OutcomeRefused]++
+			continue
+		}
 		if _, read := ledgers[f.customerID]; !read {
 			entries, err := s.Services.Account.Entries(ctx, f.customerID)
 			if err != nil {
@@ -198,6 +217,28 @@ func checkBalance(ctx context.Context, s *embedded.Stack, customer string, entri
 		v.violate("customer %s: balance %d, but the ledger entries add up to %d", customer, balance, sum)
 	}
 	return nil
+}
+
+// everyItem is every item of every table, as text, to look for what must not be there.
+func everyItem(ctx context.Context, s *embedded.Stack) (string, error) {
+	var b strings.Builder
+	for _, spec := range tables.All() {
+		pages := dynamodb.NewScanPaginator(s.DynamoDB, &dynamodb.ScanInput{TableName: aws.String(spec.Name)})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return "", fmt.Errorf("scan %s: %w", spec.Name, err)
+			}
+			for _, item := range page.Items {
+				var decoded map[string]any
+				if err := attributevalue.UnmarshalMap(item, &decoded); err != nil {
+					return "", err
+				}
+				fmt.Fprintln(&b, decoded)
+			}
+		}
+	}
+	return b.String(), nil
 }
 
 // outcomeMessage is what the topic said about a fare.

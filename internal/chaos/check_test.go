@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/embedded"
+	contract "github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
 	"github.com/faresaga/faresaga/sfnlocal/task"
@@ -68,6 +70,9 @@ func TestChecksCatchBrokenPromises(t *testing.T) {
 				"MessageAttributes": map[string]any{"IsSuccessful": map[string]any{"DataType": "String", "StringValue": "false"}}}})
 			require.NoError(t, err)
 		}, "a message announced it CANCELLED"},
+		{"a card number kept in a table", func(s *embedded.Stack, sagas []saga, _ map[string]engine.Result) {
+			put(s, "Payments", map[string]types.AttributeValue{"fareId": str("ghost"), "note": str(sagas[3].cardData.digits)})
+		}, "its digits are in a table"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +83,8 @@ func TestChecksCatchBrokenPromises(t *testing.T) {
 				{fareID: "fare-a", customerID: "c1", amount: 1000},
 				{fareID: "fare-b", customerID: "c2", amount: 2000},
 				{fareID: "fare-c", customerID: "c3", amount: 3000},
+				{fareID: "fare-d", cardData: &cardInput{form: "inside the customerId", digits: "5555555555554444",
+					input: fareInput("fare-d", "rider.5555555555554444", "tok_1", "")}},
 			}
 			run, err := runSagas(context.Background(), stack, sagas, 3, nil)
 			require.NoError(t, err)
@@ -138,4 +145,18 @@ func TestDeliveryDrawsIndependentlyPerRetry(t *testing.T) {
 		}
 	}
 	assert.Zero(t, streaks, "four 3%% faults in a row in 2000 executions")
+}
+
+// Every form chaos hides a card number in is one the door refuses, whatever the number's
+// length; the numbers it makes are card numbers (they pass Luhn).
+func TestEveryCardFormIsRefusedByTheDoor(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for length := 13; length <= 19; length++ {
+		n := cardNumber(rng, length)
+		require.Len(t, n, length)
+		assert.True(t, contract.ContainsCardNumber(n), "%s passes Luhn", n)
+		for _, form := range cardForms {
+			assert.Error(t, contract.RefuseCardData([]byte(form.make("fare-1", n))), "%s, %d digits", form.name, length)
+		}
+	}
 }

@@ -26,11 +26,12 @@ const (
 	DynamoDBThrottling Kind = "DynamoDB throttling"
 	// The saga's users.
 	ConflictingStart Kind = "another execution for a taken fareId"
+	CardDataInput    Kind = "an input carrying card data"
 )
 
 // Kinds lists every fault kind, for reports.
 var Kinds = []Kind{StepFails, StepTransient, CompensationFails, CompensationTransient, LostResponse,
-	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling, ConflictingStart}
+	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling, ConflictingStart, CardDataInput}
 
 // Counts tallies injected faults, safe for concurrent use.
 type Counts struct {

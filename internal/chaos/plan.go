@@ -13,7 +13,8 @@ type saga struct {
 	customerID string
 	amount     int64
 	planned    []Kind
-	conflict   *conflict // a second execution for the fareId, or nil
+	conflict   *conflict  // a second execution for the fareId, or nil
+	cardData   *cardInput // an input that carries card data, started past the door; or nil
 }
 
 var (
@@ -103,6 +104,11 @@ func planSaga(seed uint64, n int) saga {
 		f.planned = append(f.planned, LostResponse)
 	}
 	f.customerID = customer
+	if f.cardData = planCardData(rng, f.fareID); f.cardData != nil {
+		// The input is refused before any switch could act: the saga is only its refusal.
+		f.planned = []Kind{CardDataInput}
+		return f
+	}
 	if f.conflict = planConflict(rng, f); f.conflict != nil {
 		f.planned = append(f.planned, ConflictingStart)
 	}
@@ -112,5 +118,8 @@ func planSaga(seed uint64, n int) saga {
 func pick[T any](rng *rand.Rand, from []T) T { return from[rng.IntN(len(from))] }
 
 func (f saga) input() string {
+	if f.cardData != nil {
+		return f.cardData.input
+	}
 	return fmt.Sprintf(`{"fareId":%q,"customerId":%q,"amount":%d,"currency":"EUR","paymentToken":"tok_%s"}`, f.fareID, f.customerID, f.amount, f.fareID)
 }

@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -92,14 +93,34 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	return report, nil
 }
 
+// syncBuffer collects the handlers' logs of a shard, written from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // runShard runs a shard's sagas on a stack of its own and checks it.
 func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, counts *Counts) (verdict, error) {
 	seed := cfg.Seed*1_000_003 + shard
 	var throttle *throttling
 	var deliver *delivery
 	moments := &moments{}
+	logs := &syncBuffer{}
 	stack, err := embedded.Start(embedded.Options{
-		Clock: clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), Seed: seed + 1, FaultInjection: true,
+		HandlerLogs: logs,
+		Clock:       clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), Seed: seed + 1, FaultInjection: true,
 		DynamoDBAttempts: 1,
 		WrapDynamoDB: func(next http.Handler) http.Handler {
 			throttle = newThrottling(next, seed, counts)
@@ -127,6 +148,7 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 	}
 	deliver.drain()
 	throttle.enabled.Store(false) // the checks read the tables without faults
+	run.logs = logs.String()
 	return check(ctx, stack, sagas, run)
 }
 
@@ -136,11 +158,13 @@ type shardRun struct {
 	results   map[string]engine.Result     // by fareId
 	owners    map[string]string            // by fareId: embedded.OwnerOf its execution
 	conflicts map[string]*engine.Execution // by fareId
+	refused   map[string]*engine.Execution // by fareId: the executions of inputs with card data
+	logs      string                       // what the handlers logged
 }
 
 func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurrency int, at *moments) (*shardRun, error) {
 	run := &shardRun{results: make(map[string]engine.Result, len(sagas)), owners: make(map[string]string, len(sagas)),
-		conflicts: map[string]*engine.Execution{}}
+		conflicts: map[string]*engine.Execution{}, refused: map[string]*engine.Execution{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var firstErr error
@@ -189,6 +213,9 @@ func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurre
 			mu.Lock()
 			run.results[s.fareID] = x.Result()
 			run.owners[s.fareID] = embedded.OwnerOf(x)
+			if s.cardData != nil {
+				run.refused[s.fareID] = x
+			}
 			mu.Unlock()
 		}()
 	}

@@ -198,3 +198,30 @@ func TestAConflictingExecutionThatNeverRegisteredAnnouncesNothing(t *testing.T) 
 		})
 	}
 }
+
+// An input started past the front door with card data, whose RegisterFare never ran (a
+// Lambda timeout before the handler), compensates like any execution; CancelFare finds no
+// fare in it, and nothing of the input, any field of which may be card data, is published.
+func TestAnInputThatWasNeverAFareAnnouncesNothing(t *testing.T) {
+	s, err := Start(Options{Clock: clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), Seed: 7, FaultInjection: true,
+		WrapFunctions: func(inner task.Integration) task.Integration {
+			return task.IntegrationFunc(func(ctx context.Context, req task.Request) (any, error) {
+				if req.Caller.StateName == statemachine.RegisterFare {
+					return nil, &failure.Error{Name: "Sandbox.Timedout", Cause: "Task timed out after 10.00 seconds"}
+				}
+				return inner.Invoke(ctx, req)
+			})
+		}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	x, err := s.RunFare(context.Background(), `{"fareId":"fare-1","customerId":"rider.5555555555554444","amount":1250,"currency":"EUR","paymentToken":"tok_1"}`)
+	require.NoError(t, err)
+	assert.Equal(t, engine.Failed, x.Result().Status)
+	assert.Equal(t, []string{statemachine.CancelFare}, compensations(x))
+	assert.False(t, entered(x, statemachine.NotifyFailure))
+	assert.Empty(t, s.Topic.Messages(), "nothing of the input reaches the topic")
+	assert.NotContains(t, x.Result().Cause, "5555555555554444")
+	for _, items := range snapshot(t, s).items {
+		assert.Empty(t, items, "nothing is written")
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -134,7 +133,7 @@ func (s *Stack) wire(opts Options) error {
 	if logs == nil {
 		logs = io.Discard
 	}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
+	log := saga.NewLogger(logs, nil)
 	injector := faults.New(opts.FaultInjection)
 	now := opts.Clock.Now
 	payments, err := payment.New(payment.Config{DynamoDB: s.DynamoDB, PaymentsTable: tables.Payments.Name,

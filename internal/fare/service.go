@@ -121,7 +121,7 @@ func (s *Service) CancelFare(ctx context.Context, in saga.StepInput) (saga.Compe
 	if err != nil {
 		log := saga.StepLogger(s.Log, "CancelFare", "", in.Attempt)
 		log.Info("nothing to cancel: the input was never a valid fare")
-		return saga.CompensationResult{Outcome: "NOTHING_TO_CANCEL", Detail: "the input was never a valid fare"}, nil
+		return saga.CompensationResult{Outcome: saga.NotAFareOutcome, Detail: "the input was never a valid fare; nothing was written"}, nil
 	}
 	log := saga.StepLogger(s.Log, "CancelFare", fare.FareID, in.Attempt)
 	if in.Execution == nil {

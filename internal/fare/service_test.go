@@ -285,7 +285,7 @@ func TestCancelFareOfAnInvalidFareWritesNothing(t *testing.T) {
 	f := newFixture(t)
 	got, err := f.svc.CancelFare(context.Background(), sagatest.Step(json.RawMessage(`{"fareId":"fare-1"}`)))
 	require.NoError(t, err)
-	assert.Equal(t, "NOTHING_TO_CANCEL", got.Outcome)
+	assert.Equal(t, saga.NotAFareOutcome, got.Outcome)
 	f.assertAbsent(t, "fare-1")
 }
 

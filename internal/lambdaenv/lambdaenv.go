@@ -11,10 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
@@ -22,6 +24,8 @@ import (
 const (
 	FaultInjectionVar = "FAULT_INJECTION" // "enabled" turns the customerId switches on
 	LogLevelVar       = "LOG_LEVEL"       // debug, info (default), warn or error
+	// StateMachineARNVar is the machine the front door starts executions of.
+	StateMachineARNVar = "STATE_MACHINE_ARN"
 )
 
 // Env is what every handler is built from.
@@ -30,6 +34,7 @@ type Env struct {
 	Faults   faults.Injector
 	Log      *slog.Logger
 	Now      func() time.Time
+	aws      aws.Config
 	lookup   func(string) string
 }
 
@@ -54,8 +59,9 @@ func load(ctx context.Context, lookup func(string) string) (Env, error) {
 	return Env{
 		DynamoDB: dynamodb.NewFromConfig(cfg),
 		Faults:   faults.New(injection == "enabled"),
-		Log:      slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})),
+		Log:      saga.NewLogger(os.Stdout, level),
 		Now:      time.Now,
+		aws:      cfg,
 		lookup:   lookup,
 	}, nil
 }
@@ -84,7 +90,7 @@ func parseLevel(s string) (slog.Level, error) {
 // wrong: Lambda reports the failed init, and no request is served half-configured.
 func Must[T any](value T, err error) T {
 	if err != nil {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("function configuration is invalid", "error", err.Error())
+		saga.NewLogger(os.Stderr, nil).Error("function configuration is invalid", "error", err.Error())
 		os.Exit(1)
 	}
 	return value

@@ -68,6 +68,13 @@ func TestServicesNeedTheirOwnTables(t *testing.T) {
 		{"account", map[string]string{"CUSTOMER_ACCOUNTS_TABLE": "A"}, func(e Env) error { _, err := e.AccountService(); return err }, ""},
 		{"payment", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "simulated"}, func(e Env) error { _, err := e.PaymentService(); return err }, ""},
 		{"payment without the gateway table", map[string]string{"PAYMENTS_TABLE": "P"}, func(e Env) error { _, err := e.PaymentService(); return err }, "PAYMENT_GATEWAY_TABLE is not set"},
+		{"door", map[string]string{"FARES_TABLE": "F", StateMachineARNVar: "arn:aws:states:eu-west-1:123456789012:stateMachine:FareCollection-dev"},
+			func(e Env) error { _, err := e.Door(); return err }, ""},
+		{"door without its machine", map[string]string{"FARES_TABLE": "F"}, func(e Env) error { _, err := e.Door(); return err }, "STATE_MACHINE_ARN is not set"},
+		{"door without the Fares table", map[string]string{StateMachineARNVar: "arn:aws:states:eu-west-1:123456789012:stateMachine:M"},
+			func(e Env) error { _, err := e.Door(); return err }, "FARES_TABLE is not set"},
+		{"door with an execution for a machine", map[string]string{"FARES_TABLE": "F", StateMachineARNVar: "arn:aws:states:eu-west-1:123456789012:execution:M:x"},
+			func(e Env) error { _, err := e.Door(); return err }, "is not a state machine ARN"},
 		{"payment with an unknown gateway", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "stripe"}, func(e Env) error { _, err := e.PaymentService(); return err }, `the only gateway is "simulated"`},
 	}
 	for _, tt := range tests {

@@ -3,8 +3,11 @@ package lambdaenv
 import (
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
 	"github.com/faresaga/faresaga/internal/account"
 	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/internal/tables"
 )
@@ -20,6 +23,23 @@ func (e Env) FareService() (*fare.Service, error) {
 		return nil, err
 	}
 	return &fare.Service{DB: e.DynamoDB, Table: table, Faults: e.Faults, Now: e.Now, Log: e.Log}, nil
+}
+
+// Door builds the front door: it starts executions of STATE_MACHINE_ARN and reads
+// the Fares table, and needs nothing else.
+func (e Env) Door() (*intake.Door, error) {
+	table, err := e.Table(tables.Fares)
+	if err != nil {
+		return nil, err
+	}
+	machine := e.lookup(StateMachineARNVar)
+	if machine == "" {
+		return nil, fmt.Errorf("%s is not set: the door does not know which state machine to start", StateMachineARNVar)
+	}
+	return intake.New(intake.Config{
+		StepFunctions: sfn.NewFromConfig(e.aws), DynamoDB: e.DynamoDB,
+		StateMachineARN: machine, FaresTable: table, Now: e.Now, Log: e.Log,
+	})
 }
 
 // AccountService builds the account service's handlers.

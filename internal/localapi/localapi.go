@@ -1,6 +1,6 @@
 // Package localapi is `faresaga local`: the embedded stack behind the Step Functions
-// API (AWS JSON 1.0) and the DynamoDB API, on loopback. The CLI serves it; the
-// integration tests start it in-process.
+// API (AWS JSON 1.0) and the DynamoDB API, and the front door (internal/intake) in front
+// of both, on loopback. The CLI serves it; the integration tests start it in-process.
 package localapi
 
 import (
@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/intake"
+	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/api"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
@@ -26,10 +28,17 @@ import (
 // Config is what a local server serves.
 type Config struct {
 	Listen, DynamoDBListen string // loopback addresses; port 0 picks a free one
-	MaxFinished            int    // finished executions kept; 0 means the API's default
-	VirtualTime            bool   // retries and Waits take no time
-	MockConfigFile         string // Step Functions Local mocked responses, "" for none
-	Seed                   uint64
+	// APIListen is where the front door listens (port 0 picks a free one); "" serves none.
+	APIListen string
+	// DoorLogs receives the door's JSON log lines; discarded when nil.
+	DoorLogs       io.Writer
+	MaxFinished    int    // finished executions kept; 0 means the API's default
+	VirtualTime    bool   // retries and Waits take no time
+	MockConfigFile string // Step Functions Local mocked responses, "" for none
+	Seed           uint64
+	// WrapFunctions, when set, stands between the engine and the Lambda handlers (see
+	// embedded.Options): tests hold a fare in flight with it.
+	WrapFunctions func(task.Integration) task.Integration
 }
 
 // Server is a running local server.
@@ -37,14 +46,18 @@ type Server struct {
 	Stack           *embedded.Stack
 	Endpoint        string // the Step Functions API, http://host:port
 	StateMachineARN string // the fare-collection machine
+	DoorURL         string // the front door, http://host:port; "" when not served
 	api             *api.Server
 	http            *http.Server
+	door            *http.Server
+	doorTransport   *http.Transport
 }
 
 // Start serves the embedded stack's DynamoDB API and the Step Functions API in front of
 // it, and creates the fare-collection state machine through that API, as a user would.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
-	opts := embedded.Options{Seed: cfg.Seed, FaultInjection: true, DynamoDBAddress: cfg.DynamoDBListen, Clock: clock.Real{}}
+	opts := embedded.Options{Seed: cfg.Seed, FaultInjection: true, DynamoDBAddress: cfg.DynamoDBListen, Clock: clock.Real{},
+		WrapFunctions: cfg.WrapFunctions}
 	if cfg.VirtualTime {
 		opts.Clock = clock.NewVirtual(time.Now().UTC())
 	}
@@ -77,7 +90,45 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("create the fare-collection state machine: %w", err)
 	}
 	s.StateMachineARN = aws.ToString(created.StateMachineArn)
+	if cfg.APIListen != "" {
+		if err := s.serveDoor(cfg); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// serveDoor serves the front door: the same handler as the Lambda behind API Gateway,
+// talking to this server's Step Functions API and DynamoDB endpoint over loopback.
+func (s *Server) serveDoor(cfg Config) error {
+	logs := cfg.DoorLogs
+	if logs == nil {
+		logs = io.Discard
+	}
+	// The door's connections to the Step Functions API are closed before that API stops:
+	// its graceful shutdown waits seconds for a connection dialled and never used.
+	s.doorTransport = http.DefaultTransport.(*http.Transport).Clone()
+	sfnClient := sfn.New(NewSFNClient(s.Endpoint).Options(), func(o *sfn.Options) { o.HTTPClient = &http.Client{Transport: s.doorTransport} })
+	door, err := intake.New(intake.Config{
+		StepFunctions:   sfnClient,
+		DynamoDB:        s.Stack.DynamoDB,
+		StateMachineARN: s.StateMachineARN,
+		FaresTable:      tables.Fares.Name,
+		Log:             saga.NewLogger(logs, nil),
+	})
+	if err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", cfg.APIListen)
+	if err != nil {
+		return fmt.Errorf("listen for the front door: %w", err)
+	}
+	s.DoorURL = "http://" + listener.Addr().String()
+	// A fare is a few hundred bytes: a client that takes long to send one is not sending a fare.
+	s.door = &http.Server{Handler: door, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	go func() { _ = s.door.Serve(listener) }()
+	return nil
 }
 
 // Describe writes the endpoints, ARNs and names, and commands to try.
@@ -92,8 +143,19 @@ func (s *Server) Describe(w io.Writer) {
 		fmt.Fprintf(w, "table               %s\n", spec.Name)
 	}
 	fmt.Fprintf(w, "topic               %s (recorded in memory)\n", embedded.TopicARN)
+	if s.DoorURL != "" {
+		fmt.Fprintf(w, "front door          %s (POST /fares, GET /fares/{fareId})\n", s.DoorURL)
+		fmt.Fprintf(w, `
+start fares through the door (it validates, then starts the execution named after the fareId):
+  curl -s -X POST %s/fares -H 'Content-Type: application/json' \
+    -d '{"fareId":"fare-0001","customerId":"cust-42","amount":1250,"currency":"EUR","paymentToken":"tok_visa_4242"}'
+  curl -s %s/fares/fare-0001
+  faresaga start --endpoint %s --input fare.json
+  faresaga status --endpoint %s fare-0001
+`, s.DoorURL, s.DoorURL, s.DoorURL, s.DoorURL)
+	}
 	fmt.Fprintf(w, `
-try:
+or the APIs behind it (a console-like start that bypasses the door's checks):
   aws stepfunctions start-execution --endpoint-url %s --state-machine-arn %s \
     --name fare-0001 --input '{"fareId":"fare-0001","customerId":"cust-42","amount":1250,"currency":"EUR","paymentToken":"tok_visa_4242"}'
   aws dynamodb scan --endpoint-url %s --table-name Fares
@@ -105,6 +167,12 @@ Ctrl-C stops.
 func (s *Server) Close() {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if s.door != nil {
+		if err := s.door.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = s.door.Close()
+		}
+		s.doorTransport.CloseIdleConnections()
+	}
 	if err := s.http.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		_ = s.http.Close()
 	}

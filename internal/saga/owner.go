@@ -91,6 +91,12 @@ func (f Fare) Digest() string {
 // another execution: it changed nothing.
 const NotOwnedOutcome = "NOT_THIS_EXECUTIONS"
 
+// NotAFareOutcome is CancelFare's outcome when its payload was never a valid fare (an
+// execution started past the front door with bad input, whose RegisterFare never ran):
+// nothing was written, and nothing of that input may be announced, since any of its
+// fields may be card data.
+const NotAFareOutcome = "NOT_A_FARE"
+
 // NotOwned is the result of a compensation that found its fare's records owned by
 // another execution and left them alone.
 func NotOwned(fareID, what string) CompensationResult {

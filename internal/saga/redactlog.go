@@ -3,9 +3,16 @@ package saga
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 )
+
+// NewLogger is every function's logger: JSON lines at level and above on w, with card
+// numbers redacted from whatever a line shows, whatever put them there.
+func NewLogger(w io.Writer, level slog.Leveler) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: RedactCardNumbersAttr}))
+}
 
 // RedactCardNumbersAttr is a slog.HandlerOptions.ReplaceAttr that replaces card numbers
 // in what a log line shows: string values, the message, the text of errors, byte

@@ -65,3 +65,15 @@ func TestRedactCardNumbersAttrLeavesOtherValuesAlone(t *testing.T) {
 		assert.Equal(t, a, RedactCardNumbersAttr(nil, a))
 	}
 }
+
+func TestNewLoggerRedactsCardNumbersFromEveryLine(t *testing.T) {
+	var out bytes.Buffer
+	NewLogger(&out, slog.LevelInfo).Info("refused rider.4111111111111111", "customerId", "rider.5555 5555 5555 4444",
+		"error", errors.New("bad 378282246310005"))
+	assert.NotContains(t, out.String(), "4111111111111111")
+	assert.NotContains(t, out.String(), "5555 5555")
+	assert.NotContains(t, out.String(), "378282246310005")
+	assert.Contains(t, out.String(), RedactedCardNumber)
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &line), "still one JSON line")
+}

@@ -1,12 +1,14 @@
 package integration
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/statemachine"
 )
 
@@ -49,6 +51,11 @@ func TestACompensationThatFailsForGoodNeedsAttention(t *testing.T) {
 			assert.Equal(t, tt.attention, row.AttentionState, "the record names the failed compensation")
 			assert.Equal(t, "InjectedFailure", row.AttentionError)
 			assert.Equal(t, tt.failedState, row.FailedState)
+
+			status, standing := fareStatus(t, tg, f.FareID)
+			require.Equal(t, http.StatusOK, status)
+			assert.Equal(t, intake.StatusNeedsAttention, standing.Status)
+			assert.Equal(t, "CompensationFailed", standing.Error)
 
 			msg := awaitOutcome(t, tg, f.FareID)
 			assert.Equal(t, "true", msg.NeedsAttention, "an operator is alerted")

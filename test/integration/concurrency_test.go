@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 
@@ -60,8 +61,8 @@ func TestConcurrentFaresOfOneCustomerAddUpExactly(t *testing.T) {
 	}
 }
 
-// runConcurrently starts every fare twice at once (a client retrying its start) and
-// waits for all of them. A second start is the same execution or refused by name.
+// runConcurrently submits every fare twice at once (a client retrying its request)
+// and waits for all of them. Both submissions name the one execution of the fareId.
 func runConcurrently(tg *Target, fares []fare) ([]*sfn.DescribeExecutionOutput, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), tg.Timeouts.Execution)
 	defer cancel()
@@ -72,19 +73,18 @@ func runConcurrently(tg *Target, fares []fare) ([]*sfn.DescribeExecutionOutput, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			arns, startErrs := startTogether(ctx, tg, f.FareID, f.JSON(), 2)
-			arn := ""
-			for j, err := range startErrs {
-				var exists *types.ExecutionAlreadyExists
+			answers, submitErrs := submitTogether(ctx, tg, f.JSON(), 2)
+			for j, err := range submitErrs {
 				switch {
-				case err == nil:
-					arn = arns[j]
-				case !errors.As(err, &exists):
+				case err != nil:
 					errs[i] = err
+					return
+				case answers[j].status != http.StatusAccepted && answers[j].status != http.StatusOK:
+					errs[i] = fmt.Errorf("%s: the door answered %d: %s", f.FareID, answers[j].status, answers[j].body)
 					return
 				}
 			}
-			out, err := waitForEnd(ctx, tg, arn)
+			out, err := waitForEnd(ctx, tg, executionARN(tg, f.FareID))
 			if err != nil {
 				errs[i] = err
 				return

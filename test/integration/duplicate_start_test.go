@@ -2,55 +2,57 @@ package integration
 
 import (
 	"context"
-	"errors"
-	"sync"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faresaga/faresaga/internal/intake"
 )
 
-// duplicateStarts is how many clients start the same fare at once, as a client whose
-// StartExecution timed out retries it.
+// duplicateStarts is how many clients submit the same fare at once, as a client whose
+// request timed out retries it.
 const duplicateStarts = 4
 
-func TestTheSameFareStartedTwiceRunsOnce(t *testing.T) {
+func TestTheSameFareSubmittedTwiceRunsOnce(t *testing.T) {
 	tg := useTarget(t)
 	t.Parallel()
 	f := newFare(fareID("twice"), customerID("twice", ""))
 	ctx, cancel := context.WithTimeout(context.Background(), tg.Timeouts.Execution)
 	defer cancel()
 
-	arns, errs := startTogether(ctx, tg, f.FareID, f.JSON(), duplicateStarts)
+	answers, errs := submitTogether(ctx, tg, f.JSON(), duplicateStarts)
 
-	// While the execution runs, the same name and input is the same execution; once
-	// it has ended, Step Functions refuses the name. Never a second execution.
-	var arn string
+	// Each is accepted: started now (202), or found started (200). Never a second execution.
+	started := 0
 	for i, err := range errs {
-		if err != nil {
-			assertAlreadyExists(t, err)
-			continue
+		require.NoError(t, err)
+		require.Contains(t, []int{http.StatusAccepted, http.StatusOK}, answers[i].status, "%s", answers[i].body)
+		assert.Equal(t, executionARN(tg, f.FareID), answers[i].ExecutionArn, "one execution, named after the fareId")
+		if answers[i].status == http.StatusAccepted {
+			started++
 		}
-		if arn == "" {
-			arn = arns[i]
-		}
-		assert.Equal(t, arn, arns[i], "the same name and input is the same execution")
 	}
-	require.NotEmpty(t, arn, "one start created the execution")
-	t.Logf("%d of %d simultaneous starts returned the running execution", duplicateStarts-countErrors(errs), duplicateStarts)
-	x := awaitFinished(t, ctx, tg, arn)
+	require.NotZero(t, started, "one submission started the fare")
+	t.Logf("%d of %d simultaneous submissions answered 202, the others 200", started, duplicateStarts)
+	x := awaitFinished(t, ctx, tg, executionARN(tg, f.FareID))
 	require.Equal(t, types.ExecutionStatusSucceeded, x.Status, "%s: %s", x.errorName(), x.cause())
 
-	t.Run("a closed execution's name is refused", func(t *testing.T) {
-		_, err := startExecution(ctx, tg, f.FareID, f.JSON())
-		assertAlreadyExists(t, err)
+	t.Run("submitted again after it ended", func(t *testing.T) {
+		again, err := submit(ctx, tg, f.JSON())
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, again.status, "%s", again.body)
+		assert.Equal(t, intake.Submission{FareID: f.FareID, ExecutionArn: executionARN(tg, f.FareID), Status: intake.StatusCompleted}, again.Submission)
 	})
-	t.Run("another input under the same name is refused", func(t *testing.T) {
+	t.Run("another fare under its fareId is refused", func(t *testing.T) {
 		other := f
 		other.Amount = 9999
-		_, err := startExecution(ctx, tg, f.FareID, other.JSON())
-		assertAlreadyExists(t, err)
+		taken, err := submit(ctx, tg, other.JSON())
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusConflict, taken.status, "%s", taken.body)
+		assert.Equal(t, intake.FareIDTaken, taken.Error)
 	})
 
 	acct := readAccount(t, tg, f.CustomerID)
@@ -58,41 +60,4 @@ func TestTheSameFareStartedTwiceRunsOnce(t *testing.T) {
 	assert.Len(t, acct.fareEntries(f.FareID), 1, "one ledger entry")
 	awaitOutcome(t, tg, f.FareID)
 	assert.Len(t, tg.Outcomes.Received(f.FareID), 1, "one outcome message")
-}
-
-// startTogether starts n executions of the same name and input at the same moment.
-func startTogether(ctx context.Context, tg *Target, name, input string, n int) ([]string, []error) {
-	arns, errs := make([]string, n), make([]error, n)
-	var ready, done sync.WaitGroup
-	release := make(chan struct{})
-	for i := range n {
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-release
-			arns[i], errs[i] = startExecution(ctx, tg, name, input)
-		}()
-	}
-	ready.Wait()
-	close(release)
-	done.Wait()
-	return arns, errs
-}
-
-func assertAlreadyExists(t *testing.T, err error) {
-	t.Helper()
-	var exists *types.ExecutionAlreadyExists
-	assert.True(t, errors.As(err, &exists), "want ExecutionAlreadyExists, got %v", err)
-}
-
-func countErrors(errs []error) int {
-	n := 0
-	for _, err := range errs {
-		if err != nil {
-			n++
-		}
-	}
-	return n
 }

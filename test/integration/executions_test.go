@@ -3,6 +3,8 @@ package integration
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,14 +25,18 @@ type finished struct {
 func (x finished) errorName() string { return aws.ToString(x.Error) }
 func (x finished) cause() string     { return aws.ToString(x.Cause) }
 
-// runFare starts an execution named name and waits, up to timeout, for its end.
-func runFare(t *testing.T, tg *Target, name, input string, timeout time.Duration) finished {
+// runFare submits a fare to the door, which must start it (202), and waits, up to
+// timeout, for the execution's end.
+func runFare(t *testing.T, tg *Target, fareID, input string, timeout time.Duration) finished {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	arn, err := startExecution(ctx, tg, name, input)
+	answer, err := submit(ctx, tg, input)
 	require.NoError(t, err)
-	return awaitFinished(t, ctx, tg, arn)
+	require.Equal(t, http.StatusAccepted, answer.status, "the door starts a new fare: %s", answer.body)
+	require.Equal(t, fareID, answer.FareID)
+	require.Equal(t, executionARN(tg, fareID), answer.ExecutionArn, "the execution is named after the fareId")
+	return awaitFinished(t, ctx, tg, answer.ExecutionArn)
 }
 
 // awaitFinished waits for an execution's end and reads its history.
@@ -43,14 +49,9 @@ func awaitFinished(t *testing.T, ctx context.Context, tg *Target, arn string) fi
 	return finished{DescribeExecutionOutput: out, History: history}
 }
 
-func startExecution(ctx context.Context, tg *Target, name, input string) (string, error) {
-	out, err := tg.SFN.StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(tg.StateMachineARN), Name: aws.String(name), Input: aws.String(input),
-	})
-	if err != nil {
-		return "", fmt.Errorf("start execution %s: %w", name, err)
-	}
-	return aws.ToString(out.ExecutionArn), nil
+// executionARN is the ARN of the machine's execution named name.
+func executionARN(tg *Target, name string) string {
+	return strings.Replace(tg.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + name
 }
 
 // waitForEnd polls DescribeExecution until the execution is no longer RUNNING. It

@@ -1,12 +1,14 @@
 package integration
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/statemachine"
 )
 
@@ -62,6 +64,11 @@ func TestEveryFailureSwitchIsCompensatedInReverseOrder(t *testing.T) {
 			if credit, credited := acct.fareEntries(f.FareID)["CREDIT"]; credited {
 				assert.Equal(t, credit.Amount, acct.fareEntries(f.FareID)["REVERSAL"].Amount, "a credit is reversed in full")
 			}
+
+			status, standing := fareStatus(t, tg, f.FareID)
+			require.Equal(t, http.StatusOK, status)
+			assert.Equal(t, intake.StatusCancelled, standing.Status)
+			assert.Equal(t, tt.errName, standing.Error)
 
 			msg := awaitOutcome(t, tg, f.FareID)
 			assert.Equal(t, "false", msg.IsSuccessful)

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/statemachine"
 )
 
@@ -45,6 +47,11 @@ func TestHappyPathCollectsTheFare(t *testing.T) {
 	assert.Equal(t, f.Amount, credit.Amount)
 	assert.NotContains(t, acct.fareEntries(f.FareID), "REVERSAL")
 	assert.Equal(t, f.Amount, acct.balance("EUR"), "the balance is the one fare")
+
+	status, standing := fareStatus(t, tg, f.FareID)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, intake.FareStatus{FareID: f.FareID, Status: intake.StatusCompleted, ExecutionStatus: "SUCCEEDED",
+		Amount: aws.Int64(f.Amount), Currency: "EUR"}, standing, "the door says where the fare stands")
 
 	msg := awaitOutcome(t, tg, f.FareID)
 	assert.Equal(t, "true", msg.IsSuccessful)

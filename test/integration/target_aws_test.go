@@ -35,7 +35,7 @@ func openAWSTarget(ctx context.Context) (*Target, error) {
 	if err != nil {
 		return nil, unavailable("%s (stack %s in %s: %v)", noAWS, stackName(), cfg.Region, err)
 	}
-	return deployedTarget("aws", cfg, outputs), nil
+	return deployedTarget(ctx, "aws", cfg, outputs)
 }
 
 // credentialsConfigured reports whether any credential source other than instance

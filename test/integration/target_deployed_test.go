@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/faresaga/faresaga/internal/fareclient"
 )
 
 // stackName is the deployed stack the deployed targets use.
@@ -35,7 +38,7 @@ var deployedTimeouts = Timeouts{
 
 // requiredOutputs are the stack outputs (stacks/stack.go addOutputs) the scenarios use.
 var requiredOutputs = []string{
-	"StateMachineArn", "FaresTableName", "PaymentsTableName", "CustomerAccountsTableName",
+	"FareApiUrl", "StateMachineArn", "FaresTableName", "PaymentsTableName", "CustomerAccountsTableName",
 	"SuccessfulTransactionsQueueUrl", "FailedTransactionsQueueUrl",
 }
 
@@ -65,10 +68,24 @@ func readStackOutputs(ctx context.Context, cfn *cloudformation.Client, stack str
 	return outputs, nil
 }
 
-// deployedTarget is a target made of the stack's outputs; outcome messages come from
-// the two SQS queues subscribed to the outcome topic. sfnOptions adjust the Step
-// Functions client to the target.
-func deployedTarget(name string, cfg aws.Config, outputs map[string]string, sfnOptions ...func(*sfn.Options)) *Target {
+// deployedTarget is a target made of the stack's outputs; fares go through the door at
+// FareApiUrl, with requests signed by the target's credentials (the HTTP API uses IAM
+// authorisation), and outcome messages come from the two SQS queues subscribed to the
+// outcome topic. doorOptions adjust the door's client to the target.
+func deployedTarget(ctx context.Context, name string, cfg aws.Config, outputs map[string]string, doorOptions ...func(*fareclient.Options)) (*Target, error) {
+	doorURL := outputs["FareApiUrl"]
+	region := cfg.Region
+	if u, err := url.Parse(doorURL); err == nil && fareclient.RegionOf(u.Hostname()) != "" {
+		region = fareclient.RegionOf(u.Hostname())
+	}
+	options := fareclient.Options{Signing: &fareclient.Signing{Credentials: cfg.Credentials, Region: region}}
+	for _, adjust := range doorOptions {
+		adjust(&options)
+	}
+	door, err := fareclient.New(ctx, doorURL, options)
+	if err != nil {
+		return nil, fmt.Errorf("the stack's FareApiUrl: %w", err)
+	}
 	// A hundred executions polled at once exceed DescribeExecution's request rate;
 	// throttled calls are retried rather than failing the scenario.
 	cfg.RetryMaxAttempts = 10
@@ -78,7 +95,9 @@ func deployedTarget(name string, cfg aws.Config, outputs map[string]string, sfnO
 	})
 	return &Target{
 		Name:            name,
-		SFN:             sfn.NewFromConfig(cfg, sfnOptions...),
+		DoorURL:         doorURL,
+		Door:            door,
+		SFN:             sfn.NewFromConfig(cfg),
 		DynamoDB:        dynamodb.NewFromConfig(cfg),
 		StateMachineARN: outputs["StateMachineArn"],
 		Tables: TableNames{
@@ -89,5 +108,5 @@ func deployedTarget(name string, cfg aws.Config, outputs map[string]string, sfnO
 		Outcomes: queues,
 		Timeouts: deployedTimeouts,
 		close:    queues.Close,
-	}
+	}, nil
 }

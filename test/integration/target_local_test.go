@@ -9,16 +9,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/faresaga/faresaga/internal/dynamotest"
+	"github.com/faresaga/faresaga/internal/fareclient"
 	"github.com/faresaga/faresaga/internal/localapi"
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
-// startLocalTarget serves the embedded stack's Step Functions and DynamoDB APIs on
-// free loopback ports. Virtual time makes retry backoffs free, so even the scenarios
-// that exhaust a compensation's retry budget end at once.
+// startLocalTarget serves the embedded stack's Step Functions and DynamoDB APIs, and
+// the front door in front of them, on free loopback ports. Virtual time makes retry
+// backoffs free, so even the scenarios that exhaust a compensation's retry budget end
+// at once.
 func startLocalTarget(ctx context.Context) (*Target, error) {
 	server, err := localapi.Start(ctx, localapi.Config{
-		Listen: "127.0.0.1:0", DynamoDBListen: "127.0.0.1:0", VirtualTime: true, Seed: 1,
+		Listen: "127.0.0.1:0", DynamoDBListen: "127.0.0.1:0", APIListen: "127.0.0.1:0", VirtualTime: true, Seed: 1,
 	})
 	if err != nil {
 		return nil, err
@@ -28,8 +30,15 @@ func startLocalTarget(ctx context.Context) (*Target, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
 	httpClient := &http.Client{Transport: transport}
+	door, err := fareclient.New(ctx, server.DoorURL, fareclient.Options{HTTP: httpClient})
+	if err != nil {
+		server.Close()
+		return nil, err
+	}
 	return &Target{
 		Name:            "local",
+		DoorURL:         server.DoorURL,
+		Door:            door,
 		SFN:             sfn.New(localapi.NewSFNClient(server.Endpoint).Options(), func(o *sfn.Options) { o.HTTPClient = httpClient }),
 		DynamoDB:        dynamodb.New(dynamotest.NewClient(server.Stack.DynamoDBURL).Options(), func(o *dynamodb.Options) { o.HTTPClient = httpClient }),
 		StateMachineARN: server.StateMachineARN,

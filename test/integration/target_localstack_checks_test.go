@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,11 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faresaga/faresaga/internal/apigateway"
+	"github.com/faresaga/faresaga/internal/fareclient"
 )
 
 // cliRequiredVar is set by make test, which installs the pinned CLI itself: there a
@@ -161,49 +168,130 @@ func TestS3EndpointIsAddressedByPath(t *testing.T) {
 	assert.Equal(t, "http://s3.localhost.localstack.cloud:4566", s3Endpoint("http://localhost:4566"))
 }
 
-// On LocalStack, simultaneous starts of one execution name go one at a time; starts of
-// different names still go together.
-func TestLocalStackStartsOfOneNameAreSerialised(t *testing.T) {
+// On LocalStack, simultaneous submissions of one fare go one at a time; submissions of
+// different fares still go together, and the door's answers come back whole.
+func TestLocalStackSubmissionsOfOneFareAreSerialised(t *testing.T) {
 	var mu sync.Mutex
 	inFlight, most := map[string]int{}, map[string]int{}
 	total, mostTotal := 0, 0
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Name string }
+	door := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ FareID string }
 		_ = json.NewDecoder(r.Body).Decode(&in)
 		mu.Lock()
-		inFlight[in.Name]++
+		inFlight[in.FareID]++
 		total++
-		most[in.Name] = max(most[in.Name], inFlight[in.Name])
+		most[in.FareID] = max(most[in.FareID], inFlight[in.FareID])
 		mostTotal = max(mostTotal, total)
 		mu.Unlock()
 		time.Sleep(50 * time.Millisecond)
 		mu.Lock()
-		inFlight[in.Name]--
+		inFlight[in.FareID]--
 		total--
 		mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		_, _ = w.Write([]byte(`{"executionArn":"arn:aws:states:us-east-1:000000000000:execution:m:` + in.Name + `","startDate":1}`))
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = w.Write([]byte(`{"fareId":"` + in.FareID + `"}`))
 	}))
-	defer server.Close()
-	client := sfn.New(sfn.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(server.URL),
-		Credentials: credentials.NewStaticCredentialsProvider(localStackKey, localStackKey, ""),
-	}, serialStartsPerName())
+	defer door.Close()
+	client, err := fareclient.New(context.Background(), door.URL, fareclient.Options{HTTP: serialSubmissionsPerFare()})
+	require.NoError(t, err)
 
 	var wg sync.WaitGroup
-	for _, name := range []string{"fare-a", "fare-b"} {
+	for _, fareID := range []string{"fare-a", "fare-b"} {
 		for range 4 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := client.StartExecution(context.Background(), &sfn.StartExecutionInput{
-					StateMachineArn: aws.String("arn:aws:states:us-east-1:000000000000:stateMachine:m"), Name: aws.String(name), Input: aws.String("{}"),
-				})
-				assert.NoError(t, err)
+				answer, err := client.Start(context.Background(), []byte(`{"fareId":"`+fareID+`","amount":1}`))
+				if assert.NoError(t, err) {
+					assert.Equal(t, http.StatusAccepted, answer.Status)
+					assert.JSONEq(t, `{"fareId":"`+fareID+`"}`, string(answer.Body))
+				}
 			}()
 		}
 	}
 	wg.Wait()
-	assert.Equal(t, map[string]int{"fare-a": 1, "fare-b": 1}, most, "one start of a name at a time")
-	assert.Equal(t, 2, mostTotal, "two names at once")
+	assert.Equal(t, map[string]int{"fare-a": 1, "fare-b": 1}, most, "one submission of a fare at a time")
+	assert.Equal(t, 2, mostTotal, "two fares at once")
+}
+
+// The stand-in for the HTTP API on a LocalStack without API Gateway v2 hands each request
+// to the door's function as API Gateway does (an event of payload format 2.0 through
+// Lambda Invoke), and answers with the function's response event. Here the function is
+// the project's own API Gateway adapter, the one the door's Lambda runs, in front of a
+// handler that echoes what it got, behind a fake Lambda endpoint.
+func TestLocalStackGatewayInvokesTheDoorAsAPIGatewayDoes(t *testing.T) {
+	echo := http.NewServeMux()
+	echo.HandleFunc("POST /fares", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Seen-Content-Type", r.Header.Get("Content-Type"))
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = w.Write(body)
+	})
+	echo.HandleFunc("GET /fares/{fareId}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprintf(w, `{"fareId":%q,"query":%q}`, r.PathValue("fareId"), r.URL.RawQuery)
+	})
+	door := apigateway.Handler(echo)
+	var invoked []string
+	var failNext bool
+	lambdaAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		invoked = append(invoked, r.URL.Path)
+		if failNext {
+			w.Header().Set("X-Amz-Function-Error", "Unhandled")
+			_, _ = w.Write([]byte(`{"errorType":"Runtime.ExitError","errorMessage":"the function crashed"}`))
+			return
+		}
+		var event events.APIGatewayV2HTTPRequest
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&event))
+		response, err := door(r.Context(), event)
+		require.NoError(t, err)
+		require.NoError(t, json.NewEncoder(w).Encode(response))
+	}))
+	defer lambdaAPI.Close()
+	client := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(lambdaAPI.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(localStackKey, localStackKey, "")})
+	gateway, err := startLocalStackGateway(client, "FareCollection-dev-intake")
+	require.NoError(t, err)
+	defer gateway.close()
+
+	response, err := http.Post(gateway.url+"/fares", "application/json", strings.NewReader(`{"fareId":"fare-1"}`))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(response.Body)
+	response.Body.Close()
+	assert.Equal(t, http.StatusAccepted, response.StatusCode)
+	assert.JSONEq(t, `{"fareId":"fare-1"}`, string(body))
+	assert.Equal(t, "application/json", response.Header.Get("X-Seen-Content-Type"), "the request's headers reach the function")
+	assert.Equal(t, []string{"/2015-03-31/functions/FareCollection-dev-intake/invocations"}, invoked)
+
+	response, err = http.Get(gateway.url + "/fares/fare-2?verbose=1")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(response.Body)
+	response.Body.Close()
+	assert.Equal(t, http.StatusOK, response.StatusCode)
+	assert.JSONEq(t, `{"fareId":"fare-2","query":"verbose=1"}`, string(body), "path and query reach the function")
+
+	failNext = true
+	response, err = http.Get(gateway.url + "/fares/fare-3")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(response.Body)
+	response.Body.Close()
+	assert.Equal(t, http.StatusInternalServerError, response.StatusCode, "a function that failed is API Gateway's bare 500")
+	assert.JSONEq(t, `{"message":"Internal Server Error"}`, string(body))
+}
+
+// A LocalStack whose CloudFormation resolved FareApiUrl (one with API Gateway v2) is used
+// as it is; LocalStack 4.14.0's placeholder gets the stand-in.
+func TestLocalStackDoorIsTheAPIWhereThereIsOne(t *testing.T) {
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(localStackKey, localStackKey, "")}
+	real, err := localStackDoor(cfg, "https://abc123.execute-api.localhost.localstack.cloud:4566")
+	require.NoError(t, err)
+	defer real.close()
+	assert.Equal(t, "https://abc123.execute-api.localhost.localstack.cloud:4566", real.url)
+
+	standIn, err := localStackDoor(cfg, "unknown")
+	require.NoError(t, err)
+	defer standIn.close()
+	u, err := url.Parse(standIn.url)
+	require.NoError(t, err)
+	assert.True(t, fareclient.IsLoopback(u), "the stand-in serves on loopback: %s", standIn.url)
 }

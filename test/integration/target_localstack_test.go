@@ -11,15 +11,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/smithy-go/middleware"
+
+	"github.com/faresaga/faresaga/internal/fareclient"
 )
 
 // What the LocalStack target relies on, read from the sources of LocalStack 4.14.0 and
@@ -92,7 +90,21 @@ func openLocalStackTarget(ctx context.Context) (*Target, error) {
 	if err := warmUp(ctx, cfg, stackName(), localStackWarmContainers); err != nil {
 		return nil, err
 	}
-	tg := deployedTarget("localstack", cfg, outputs, serialStartsPerName())
+	door, err := localStackDoor(cfg, outputs["FareApiUrl"])
+	if err != nil {
+		return nil, err
+	}
+	outputs["FareApiUrl"] = door.url
+	tg, err := deployedTarget(ctx, "localstack", cfg, outputs, func(o *fareclient.Options) { o.HTTP = serialSubmissionsPerFare() })
+	if err != nil {
+		door.close()
+		return nil, err
+	}
+	closeQueues := tg.close
+	tg.close = func() {
+		closeQueues()
+		door.close()
+	}
 	tg.ConcurrentFares = localStackConcurrentFares
 	return tg, nil
 }
@@ -255,42 +267,4 @@ func (d localStackDeployment) deploy(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// serialStartsPerName makes the target's StartExecution calls of one name one after
-// another. LocalStack's StartExecution looks the name up and then inserts without a
-// lock, so two simultaneous starts of one name can create two executions; on AWS the
-// second is the same execution or ExecutionAlreadyExists. The scenarios that start a
-// fare twice at once then test that contract on LocalStack one call at a time.
-func serialStartsPerName() func(*sfn.Options) {
-	names := &keyedMutex{locks: map[string]*sync.Mutex{}}
-	serialise := middleware.InitializeMiddlewareFunc("SerialStartsPerName",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			if start, ok := in.Parameters.(*sfn.StartExecutionInput); ok {
-				defer names.lock(aws.ToString(start.StateMachineArn) + "/" + aws.ToString(start.Name))()
-			}
-			return next.HandleInitialize(ctx, in)
-		})
-	return sfn.WithAPIOptions(func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(serialise, middleware.Before)
-	})
-}
-
-// keyedMutex is one mutex per key, made on first use (a run has a few hundred names).
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
-}
-
-// lock locks key's mutex and returns its unlock.
-func (k *keyedMutex) lock(key string) func() {
-	k.mu.Lock()
-	m, ok := k.locks[key]
-	if !ok {
-		m = &sync.Mutex{}
-		k.locks[key] = m
-	}
-	k.mu.Unlock()
-	m.Lock()
-	return m.Unlock
 }

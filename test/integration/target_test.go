@@ -12,12 +12,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faresaga/faresaga/internal/fareclient"
 )
 
-// Target is a running fare-collection saga, as the scenarios see it: the SDK clients,
-// where things are, where outcome messages arrive, and how long to wait for them.
+// Target is a running fare-collection saga, as the scenarios see it: the front door
+// fares are started through, the SDK clients outcomes are read with, where things are,
+// where outcome messages arrive, and how long to wait for them.
 type Target struct {
-	Name            string
+	Name string
+	// DoorURL is the front door's base URL; Door its client (signing on AWS).
+	DoorURL         string
+	Door            *fareclient.Client
 	SFN             *sfn.Client
 	DynamoDB        *dynamodb.Client
 	StateMachineARN string

@@ -12,6 +12,18 @@ import (
 
 const lambdasPackage = "github.com/faresaga/faresaga/lambdas/"
 
+// doorFunction is the front door's function, which is not one of the saga's.
+const doorFunction = "intake"
+
+// functionNames are the functions whose bootstraps are built: the saga's, and the door.
+func functionNames() []string {
+	names := []string{doorFunction}
+	for _, fn := range statemachine.Functions {
+		names = append(names, fn.Name)
+	}
+	return names
+}
+
 // buildBootstraps builds every function as it is deployed, flags and all, but for this
 // host, so the emulator can run it. It returns <dir>/<function>/bootstrap by function.
 // One go build for all of them lets the toolchain build them in parallel.
@@ -20,8 +32,8 @@ func buildBootstraps(t *testing.T) map[string]string {
 	dir := t.TempDir()
 	built := filepath.Join(dir, "go-build-output")
 	args := []string{"build", "-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags=-s -w", "-o", built + string(filepath.Separator)}
-	for _, fn := range statemachine.Functions {
-		args = append(args, lambdasPackage+fn.Name)
+	for _, name := range functionNames() {
+		args = append(args, lambdasPackage+name)
 	}
 	build := exec.Command("go", args...)
 	// Explicit, so a GOOS/GOARCH left in the shell for a deployment build cannot
@@ -32,16 +44,16 @@ func buildBootstraps(t *testing.T) map[string]string {
 	}
 
 	bootstraps := map[string]string{}
-	for _, fn := range statemachine.Functions {
+	for _, name := range functionNames() {
 		// Lambda runs a file called bootstrap in its own directory; so do we.
-		path := filepath.Join(dir, fn.Name, "bootstrap")
+		path := filepath.Join(dir, name, "bootstrap")
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Rename(filepath.Join(built, fn.Name), path); err != nil {
-			t.Fatalf("bootstrap of %s: %v", fn.Name, err)
+		if err := os.Rename(filepath.Join(built, name), path); err != nil {
+			t.Fatalf("bootstrap of %s: %v", name, err)
 		}
-		bootstraps[fn.Name] = path
+		bootstraps[name] = path
 	}
 	return bootstraps
 }

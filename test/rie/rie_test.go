@@ -42,6 +42,7 @@ func TestDeployedArtefactsBoot(t *testing.T) {
 			checkListensOnLoopbackOnly(t, e)
 		})
 	}
+	t.Run(doorFunction, func(t *testing.T) { checkTheDoor(t, rie, bootstraps[doorFunction]) })
 }
 
 // functionEnvironment is the environment the stack gives fn, with its tables on the
