@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
-	"github.com/aws/jsii-runtime-go"
 )
 
 // Architecture is the instruction set the functions are built and deployed for.
@@ -40,14 +39,11 @@ func ParseArchitecture(s string) (Architecture, error) {
 // ArchitectureFromContext reads the functions' architecture from the CDK context of
 // scope (arm64 when unset).
 func ArchitectureFromContext(scope constructs.Construct) (Architecture, error) {
-	switch v := scope.Node().TryGetContext(jsii.String(ArchitectureContextKey)).(type) {
-	case nil:
-		return ARM64, nil
-	case string:
-		return ParseArchitecture(v)
-	default:
-		return "", fmt.Errorf("the context value %q must be a string, %s or %s, not %v", ArchitectureContextKey, ARM64, X86_64, v)
+	v, err := contextString(scope, ArchitectureContextKey, string(ARM64)+", "+string(X86_64))
+	if err != nil {
+		return "", err
 	}
+	return ParseArchitecture(v)
 }
 
 // AssetRoot is where `make build LAMBDA_ARCH=<a>` puts the bootstraps: build/ for arm64,

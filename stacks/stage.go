@@ -45,14 +45,23 @@ func ParseStage(s string) (Stage, error) {
 
 // StageFromContext reads the stage from the CDK context of scope (dev when unset).
 func StageFromContext(scope constructs.Construct) (Stage, error) {
-	switch v := scope.Node().TryGetContext(jsii.String(StageContextKey)).(type) {
+	v, err := contextString(scope, StageContextKey, allowedStages())
+	if err != nil {
+		return "", err
+	}
+	return ParseStage(v)
+}
+
+// contextString is the string value of a CDK context key, "" when unset; allowed says
+// what it may be, for the error when it is not a string (cdk -c stage=1 passes a number).
+func contextString(scope constructs.Construct, key, allowed string) (string, error) {
+	switch v := scope.Node().TryGetContext(jsii.String(key)).(type) {
 	case nil:
-		return Dev, nil
+		return "", nil
 	case string:
-		return ParseStage(v)
+		return v, nil
 	default:
-		return "", fmt.Errorf("the context value %q must be a string, one of %s, not %v",
-			StageContextKey, allowedStages(), v)
+		return "", fmt.Errorf("the context value %q must be a string, one of %s, not %v", key, allowed, v)
 	}
 }
 
