@@ -132,8 +132,10 @@ vet:
 	go vet ./...
 
 # The CDK checks need the pinned CLI (node_modules) and Node; make test installs both, so
-# a test that finds them missing fails instead of skipping.
-test: vet node node_modules ## everything CI runs
+# a test that finds them missing fails instead of skipping. Building the CDK app first
+# compiles aws-cdk-go once (about a minute and 1 GB on a fresh machine) before the tests
+# that build it again in parallel find it in the build cache.
+test: vet node node_modules cdk-app ## everything CI runs
 	@command -v cfn-lint >/dev/null || echo "note: cfn-lint is not on PATH: the template lint skips (pip install cfn-lint==1.51.0; CI requires it)"
 	FARESAGA_CDK_CLI_REQUIRED=1 go test -count=1 ./...
 
