@@ -1,4 +1,5 @@
-// Command faresaga's CDK app: synthesizes FareCollection-<stage> (cdk synth -c stage=prod).
+// Command faresaga's CDK app: synthesizes FareCollection-<stage> (cdk synth -c stage=prod),
+// with arm64 functions unless -c lambdaArchitecture=x86_64 (LocalStack on an x86 host).
 package main
 
 import (
@@ -14,8 +15,12 @@ func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
 	stage, err := stacks.StageFromContext(app)
+	var architecture stacks.Architecture
 	if err == nil {
-		_, err = stacks.NewFareCollectionStack(app, stacks.StackID(stage), &stacks.FareCollectionStackProps{Stage: stage})
+		architecture, err = stacks.ArchitectureFromContext(app)
+	}
+	if err == nil {
+		_, err = stacks.NewFareCollectionStack(app, stacks.StackID(stage), &stacks.FareCollectionStackProps{Stage: stage, Architecture: architecture})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cdk app:", err)

@@ -16,8 +16,8 @@ const MetricNamespace = "Faresaga"
 // compensation failed for good.
 const FareNeedsAttentionPattern = `{ $.type = "FailStateEntered" && $.details.name = "` + statemachine.FareNeedsAttention + `" }`
 
-// addAlarms alarms on failed and timed-out executions and on fares that need attention,
-// notifying the operator-alerts topic.
+// addAlarms alarms on failed and timed-out executions, on fares that need attention and
+// on outcome messages in a dead-letter queue, notifying the operator-alerts topic.
 func (s *FareCollectionStack) addAlarms() {
 	filter := awslogs.NewMetricFilter(s.Stack, jsii.String("FareNeedsAttentionFilter"), &awslogs.MetricFilterProps{
 		LogGroup:        s.stateMachineLogs,
@@ -29,6 +29,8 @@ func (s *FareCollectionStack) addAlarms() {
 		MetricValue: jsii.String("1"),
 	})
 	opts := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Sum")}
+	// Any message in a dead-letter queue is one a consumer never got: alarm on the first.
+	deadLetterOpts := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum")}
 	for _, a := range []struct {
 		id, description string
 		metric          awscloudwatch.Metric
@@ -36,6 +38,10 @@ func (s *FareCollectionStack) addAlarms() {
 		{"ExecutionsFailedAlarm", "A fare-collection execution failed", s.StateMachine.MetricFailed(opts)},
 		{"ExecutionsTimedOutAlarm", "A fare-collection execution timed out", s.StateMachine.MetricTimedOut(opts)},
 		{"FareNeedsAttentionAlarm", "A compensation failed for good: a fare needs attention", filter.Metric(opts)},
+		{"SuccessfulTransactionsDeadLettersAlarm", "Fare outcomes (IsSuccessful=true) missed their consumer: read SuccessfulTransactionsDeadLetters",
+			s.SuccessfulTransactionsDeadLetters.MetricApproximateNumberOfMessagesVisible(deadLetterOpts)},
+		{"FailedTransactionsDeadLettersAlarm", "Fare outcomes (IsSuccessful=false) missed their consumer: read FailedTransactionsDeadLetters",
+			s.FailedTransactionsDeadLetters.MetricApproximateNumberOfMessagesVisible(deadLetterOpts)},
 	} {
 		alarm := a.metric.CreateAlarm(s.Stack, jsii.String(a.id), &awscloudwatch.CreateAlarmOptions{
 			AlarmDescription:   jsii.String(a.description),

@@ -5,18 +5,15 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/faresaga/faresaga/internal/lambdaenv"
 	"github.com/faresaga/faresaga/internal/tables"
-	"github.com/faresaga/faresaga/statemachine"
 )
 
 // FrontDoorFunction is lambdas/<FrontDoorFunction>: the door's Lambda.
@@ -54,25 +51,20 @@ func frontDoorAsset(root string) (string, error) {
 // is the only one in the stack that may start executions of the machine.
 func (s *FareCollectionStack) addFrontDoor(settings stageSettings, asset string) {
 	fares := s.Tables[tables.Fares.Name]
-	logs := awslogs.NewLogGroup(s.Stack, jsii.String("FrontDoorLogs"), &awslogs.LogGroupProps{
-		Retention:     settings.logRetention,
-		RemovalPolicy: settings.removalPolicy,
-	})
-	s.FrontDoor = awslambda.NewFunction(s.Stack, jsii.String("FrontDoorFunction"), &awslambda.FunctionProps{
-		FunctionName: jsii.String(*s.StackName() + "-" + FrontDoorFunction),
-		Description:  jsii.String("faresaga " + FrontDoorFunction + ": the fare API; validates fares and starts their executions"),
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String("bootstrap"),
-		Code:         awslambda.Code_FromAsset(jsii.String(asset), nil),
-		MemorySize:   jsii.Number(FunctionMemoryMB),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(statemachine.LambdaTimeoutSeconds)),
-		Tracing:      awslambda.Tracing_ACTIVE,
-		LogGroup:     logs,
-		Environment: &map[string]*string{
+	s.FrontDoor = s.newFunction(settings, functionProps{
+		id:          "FrontDoor",
+		name:        FrontDoorFunction,
+		description: "faresaga " + FrontDoorFunction + ": the fare API; validates fares and starts their executions",
+		asset:       asset,
+		environment: map[string]*string{
 			lambdaenv.StateMachineARNVar: s.StateMachine.StateMachineArn(),
 			tables.Fares.EnvVar:          fares.TableName(),
 		},
+		// It reads a fare to answer GET /fares/{fareId} and a repeated POST.
+		dynamoDB: []tableAccess{{tables.Fares.Name, fares, []string{getItem}}},
+		// The API lets at most FrontDoorBurstLimit requests in at once: the function
+		// never throttles what the API admitted.
+		reservedConcurrency: FrontDoorBurstLimit,
 	})
 	for _, statement := range []awsiam.PolicyStatement{
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -86,11 +78,6 @@ func (s *FareCollectionStack) addFrontDoor(settings stageSettings, asset string)
 			Resources: &[]*string{s.executionsArn()},
 		}),
 		s.executionDataStatement("EncryptAndReadExecutionData", "kms:GenerateDataKey", "kms:Decrypt"),
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ReadFares"),
-			Actions:   jsii.Strings("dynamodb:GetItem"),
-			Resources: &[]*string{fares.TableArn()},
-		}),
 	} {
 		s.FrontDoor.AddToRolePolicy(statement)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
@@ -59,36 +60,95 @@ func functionAssets(root string) (map[string]string, error) {
 }
 
 // addFunctions creates the eight functions of statemachine.Functions, each with its own
-// log group and read/write access to exactly its own tables.
+// log group and role and exactly the DynamoDB actions functionTableActions lists for it.
 func (s *FareCollectionStack) addFunctions(settings stageSettings, assets map[string]string) {
 	for _, fn := range statemachine.Functions {
 		env := map[string]*string{
 			lambdaenv.FaultInjectionVar: jsii.String(settings.faultInjection),
 			lambdaenv.PaymentGatewayVar: jsii.String("simulated"),
 		}
+		var access []tableAccess
 		for _, spec := range fn.Tables {
 			env[spec.EnvVar] = s.Tables[spec.Name].TableName()
+			access = append(access, tableAccess{spec.Name, s.Tables[spec.Name], functionTableActions[fn.Name][spec.Name]})
 		}
-		logs := awslogs.NewLogGroup(s.Stack, jsii.String(fn.State+"Logs"), &awslogs.LogGroupProps{
-			Retention:     settings.logRetention,
-			RemovalPolicy: settings.removalPolicy,
+		s.Functions[fn.Name] = s.newFunction(settings, functionProps{
+			id:          fn.State,
+			name:        fn.Name,
+			description: fmt.Sprintf("faresaga %s: the %s state", fn.Name, fn.State),
+			asset:       assets[fn.Name],
+			environment: env,
+			dynamoDB:    access,
 		})
-		f := awslambda.NewFunction(s.Stack, jsii.String(fn.State+"Function"), &awslambda.FunctionProps{
-			FunctionName: jsii.String(*s.StackName() + "-" + fn.Name),
-			Description:  jsii.String(fmt.Sprintf("faresaga %s: the %s state", fn.Name, fn.State)),
-			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-			Architecture: awslambda.Architecture_ARM_64(),
-			Handler:      jsii.String("bootstrap"),
-			Code:         awslambda.Code_FromAsset(jsii.String(assets[fn.Name]), nil),
-			MemorySize:   jsii.Number(FunctionMemoryMB),
-			Timeout:      awscdk.Duration_Seconds(jsii.Number(statemachine.LambdaTimeoutSeconds)),
-			Tracing:      awslambda.Tracing_ACTIVE,
-			LogGroup:     logs,
-			Environment:  &env,
-		})
-		for _, spec := range fn.Tables {
-			s.Tables[spec.Name].GrantReadWriteData(f)
-		}
-		s.Functions[fn.Name] = f
 	}
+}
+
+// functionProps describe one of the stack's functions.
+type functionProps struct {
+	id          string // construct ids <id>Function, <id>Role, <id>Logs
+	name        string // the function is named <stack>-<name>
+	description string
+	asset       string // the directory holding its bootstrap
+	environment map[string]*string
+	dynamoDB    []tableAccess
+	// reservedConcurrency overrides the stage's (0: the stage's).
+	reservedConcurrency float64
+}
+
+// tableAccess is what a function may do to one table: these actions, on this table
+// only (the stack's tables have no indexes, so the table ARN is all there is).
+type tableAccess struct {
+	name    string
+	table   awsdynamodb.ITable
+	actions []string
+}
+
+// newFunction builds a function the way every function of the stack is built, the
+// front door included: provided.al2023 on the stack's architecture, active tracing,
+// the stage's reserved concurrency, and a role of its own that may write to the
+// function's own log group, send traces (which X-Ray only grants on "*"), and use
+// exactly the DynamoDB actions given, on exactly those tables. Nothing else: no managed
+// policy, so no logs:CreateLogGroup or logs:* on every group of the account.
+func (s *FareCollectionStack) newFunction(settings stageSettings, props functionProps) awslambda.Function {
+	logs := awslogs.NewLogGroup(s.Stack, jsii.String(props.id+"Logs"), &awslogs.LogGroupProps{
+		Retention:     settings.logRetention,
+		RemovalPolicy: settings.removalPolicy,
+	})
+	role := awsiam.NewRole(s.Stack, jsii.String(props.id+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("faresaga " + props.name + ": its own logs, traces and exactly the DynamoDB actions it uses"),
+	})
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("WriteOwnLogs"),
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: &[]*string{logs.LogGroupArn()},
+	}))
+	for _, access := range props.dynamoDB {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(access.name + "Table"),
+			Actions:   jsii.Strings(access.actions...),
+			Resources: &[]*string{access.table.TableArn()},
+		}))
+	}
+	reserved := props.reservedConcurrency
+	if reserved == 0 {
+		reserved = settings.reservedConcurrency
+	}
+	f := awslambda.NewFunction(s.Stack, jsii.String(props.id+"Function"), &awslambda.FunctionProps{
+		FunctionName:                 jsii.String(*s.StackName() + "-" + props.name),
+		Description:                  jsii.String(props.description),
+		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:                 s.Architecture.lambda(),
+		Handler:                      jsii.String("bootstrap"),
+		Code:                         awslambda.Code_FromAsset(jsii.String(props.asset), nil),
+		MemorySize:                   jsii.Number(FunctionMemoryMB),
+		Timeout:                      awscdk.Duration_Seconds(jsii.Number(statemachine.LambdaTimeoutSeconds)),
+		Tracing:                      awslambda.Tracing_ACTIVE,
+		LogGroup:                     logs,
+		Role:                         role,
+		ReservedConcurrentExecutions: jsii.Number(reserved),
+		Environment:                  &props.environment,
+	})
+	s.lambdas = append(s.lambdas, f)
+	return f
 }

@@ -26,8 +26,10 @@ type FareCollectionStackProps struct {
 	awscdk.StackProps
 	// Stage is dev or prod; "" means dev.
 	Stage Stage
+	// Architecture of the functions; "" means arm64, the only one for AWS.
+	Architecture Architecture
 	// AssetRoot holds one directory per function, <AssetRoot>/<name>/bootstrap.
-	// Default: DefaultAssetRoot, relative to the working directory.
+	// Default: Architecture.AssetRoot(), relative to the working directory.
 	AssetRoot string
 }
 
@@ -35,7 +37,8 @@ type FareCollectionStackProps struct {
 // callers may want to reach.
 type FareCollectionStack struct {
 	awscdk.Stack
-	Stage Stage
+	Stage        Stage
+	Architecture Architecture
 	// Tables by logical name (tables.Spec.Name).
 	Tables map[string]awsdynamodb.Table
 	// Functions by name (statemachine.Function.Name).
@@ -45,6 +48,13 @@ type FareCollectionStack struct {
 	OperatorAlertsTopic    awssns.Topic
 	SuccessfulTransactions awssqs.Queue
 	FailedTransactions     awssqs.Queue
+	// The outcome queues' dead-letter queues, shared with their subscriptions.
+	SuccessfulTransactionsDeadLetters awssqs.Queue
+	FailedTransactionsDeadLetters     awssqs.Queue
+	// OutcomeTopicKey encrypts the outcome topic, OutcomeQueuesKey its queues (both
+	// customer managed).
+	OutcomeTopicKey  awskms.Key
+	OutcomeQueuesKey awskms.Key
 	// ExecutionDataKey encrypts the state machine's executions (customer managed).
 	ExecutionDataKey awskms.Key
 	// FrontDoor is the fare API's function, the only principal that starts executions.
@@ -54,6 +64,8 @@ type FareCollectionStack struct {
 	OperatorsPolicy awsiam.ManagedPolicy
 
 	stateMachineLogs awslogs.LogGroup
+	// lambdas are every function newFunction built, the front door included.
+	lambdas []awslambda.Function
 }
 
 // NewFareCollectionStack builds the stack in scope. It fails, before creating anything,
@@ -67,9 +79,13 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	if err != nil {
 		return nil, err
 	}
+	architecture, err := ParseArchitecture(string(props.Architecture))
+	if err != nil {
+		return nil, err
+	}
 	assetRoot := props.AssetRoot
 	if assetRoot == "" {
-		assetRoot = DefaultAssetRoot
+		assetRoot = architecture.AssetRoot()
 	}
 	assets, err := functionAssets(assetRoot)
 	if err != nil {
@@ -86,11 +102,13 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	}
 
 	s := &FareCollectionStack{
-		Stack:     awscdk.NewStack(scope, jsii.String(id), &stackProps),
-		Stage:     stage,
-		Tables:    map[string]awsdynamodb.Table{},
-		Functions: map[string]awslambda.Function{},
+		Stack:        awscdk.NewStack(scope, jsii.String(id), &stackProps),
+		Stage:        stage,
+		Architecture: architecture,
+		Tables:       map[string]awsdynamodb.Table{},
+		Functions:    map[string]awslambda.Function{},
 	}
+	s.Node().SetContext(jsii.String(snsDeliveryKeyPolicyFlag), true)
 	settings := stage.settings()
 	s.addTables(settings)
 	s.addFunctions(settings, assets)
@@ -103,6 +121,7 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	s.addOperatorsPolicy()
 	s.addAlarms()
 	s.addOutputs()
+	s.addNagSuppressions()
 	return s, nil
 }
 

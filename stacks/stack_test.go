@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
@@ -28,6 +29,8 @@ const testAssets = "testdata/assets"
 type synthesized struct {
 	stack     *FareCollectionStack
 	assert    assertions.Template
+	template  map[string]any // the whole template, as CloudFormation gets it
+	nag       nagResults
 	resources map[string]map[string]any // logical id -> resource
 	outputs   map[string]any
 
@@ -37,10 +40,13 @@ type synthesized struct {
 	outcomeTopic string
 	alertsTopic  string
 	queues       map[string]string // SuccessfulTransactions / FailedTransactions -> logical id
+	deadLetters  map[string]string // the same names -> their dead-letter queue's logical id
 	dataKey      string
 	operators    string
 	frontDoor    string
 	fareAPI      string
+
+	outcomeTopicKey, outcomeQueuesKey string
 }
 
 var dev, prod *synthesized
@@ -62,9 +68,12 @@ func TestMain(m *testing.M) {
 	}())
 }
 
-// synthesize builds stage's stack in an app of its own: an app synthesizes once.
+// synthesize builds stage's stack in an app of its own (an app synthesizes once), with
+// cdk-nag's AwsSolutions and Serverless packs applied, as the nag tests read them.
 func synthesize(stage Stage) (*synthesized, error) {
-	stack, err := NewFareCollectionStack(awscdk.NewApp(nil), StackID(stage), &FareCollectionStackProps{Stage: stage, AssetRoot: testAssets})
+	app := awscdk.NewApp(nil)
+	addNagPacks(app)
+	stack, err := NewFareCollectionStack(app, StackID(stage), &FareCollectionStackProps{Stage: stage, AssetRoot: testAssets})
 	if err != nil {
 		return nil, fmt.Errorf("build %s stack: %w", stage, err)
 	}
@@ -73,11 +82,14 @@ func synthesize(stage Stage) (*synthesized, error) {
 	s := &synthesized{
 		stack:        stack,
 		assert:       tpl,
+		template:     raw,
+		nag:          readNag(stack),
 		resources:    map[string]map[string]any{},
 		outputs:      raw["Outputs"].(map[string]any),
 		tables:       map[string]string{},
 		functions:    map[string]string{},
 		queues:       map[string]string{},
+		deadLetters:  map[string]string{},
 		stateMachine: logicalID(stack.Stack, stack.StateMachine),
 		outcomeTopic: logicalID(stack.Stack, stack.FareOutcomeTopic),
 		alertsTopic:  logicalID(stack.Stack, stack.OperatorAlertsTopic),
@@ -97,6 +109,10 @@ func synthesize(stage Stage) (*synthesized, error) {
 	}
 	s.queues["SuccessfulTransactions"] = logicalID(stack.Stack, stack.SuccessfulTransactions)
 	s.queues["FailedTransactions"] = logicalID(stack.Stack, stack.FailedTransactions)
+	s.deadLetters["SuccessfulTransactions"] = logicalID(stack.Stack, stack.SuccessfulTransactionsDeadLetters)
+	s.deadLetters["FailedTransactions"] = logicalID(stack.Stack, stack.FailedTransactionsDeadLetters)
+	s.outcomeTopicKey = logicalID(stack.Stack, stack.OutcomeTopicKey)
+	s.outcomeQueuesKey = logicalID(stack.Stack, stack.OutcomeQueuesKey)
 	return s, nil
 }
 
@@ -188,6 +204,7 @@ func values(m map[string]string) []string {
 type statement struct {
 	actions   []string
 	resources any
+	condition any
 }
 
 // roleStatements lists the Allow statements of every AWS::IAM::Policy attached to the
@@ -209,7 +226,7 @@ func (s *synthesized) roleStatements(t *testing.T, roleArn any) []statement {
 			for _, a := range list(st["Action"]) {
 				actions = append(actions, a.(string))
 			}
-			out = append(out, statement{actions: actions, resources: st["Resource"]})
+			out = append(out, statement{actions: actions, resources: st["Resource"], condition: st["Condition"]})
 		}
 	}
 	require.NotEmpty(t, out, "no policy attached to %s", role[0])
@@ -235,15 +252,16 @@ func TestResourceCounts(t *testing.T) {
 		"AWS::Lambda::Function":            len(statemachine.Functions) + 1, // and the front door
 		"AWS::ApiGatewayV2::Api":           1,
 		"AWS::ApiGatewayV2::Route":         len(FrontDoorRoutes),
-		"AWS::KMS::Key":                    1,
+		"AWS::KMS::Key":                    3, // executions, outcome topic, outcome queues
 		"AWS::IAM::ManagedPolicy":          1,
 		"AWS::DynamoDB::Table":             len(tables.All()),
-		"AWS::SQS::Queue":                  2,
+		"AWS::SQS::Queue":                  4, // two outcome queues and their dead-letter queues
 		"AWS::SNS::Topic":                  2,
 		"AWS::SNS::Subscription":           2,
-		"AWS::CloudWatch::Alarm":           3,
+		"AWS::CloudWatch::Alarm":           5,
 		"AWS::Logs::MetricFilter":          1,
 		"AWS::Logs::LogGroup":              len(statemachine.Functions) + 3, // the machine's, the door's, the API's access log
+		"AWS::IAM::Role":                   len(statemachine.Functions) + 2, // one per function, the door's, the machine's
 	} {
 		noPanic(t, typ, func() { dev.assert.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
 	}
@@ -298,32 +316,139 @@ func TestTables(t *testing.T) {
 	}
 }
 
-// Each function may touch its own tables (statemachine.Functions[i].Tables) and nothing
-// else: no other table, no other service but X-Ray.
+// Each function's role has no managed policy and exactly three kinds of statement: write
+// to the function's own log group, send traces (X-Ray, the only statement on "*"), and
+// the DynamoDB actions functionTableActions lists on each of its own tables
+// (statemachine.Functions[i].Tables), on the table itself.
 func TestFunctionPoliciesTouchOnlyOwnTables(t *testing.T) {
-	for _, fn := range statemachine.Functions {
-		t.Run(fn.Name, func(t *testing.T) {
-			var want []string
-			for _, spec := range fn.Tables {
-				want = append(want, dev.tables[spec.Name])
+	for _, s := range []*synthesized{dev, prod} {
+		for _, fn := range statemachine.Functions {
+			t.Run(string(s.stack.Stage)+"/"+fn.Name, func(t *testing.T) {
+				p := s.props(s.functions[fn.Name])
+				role := refs(p["Role"])
+				require.Len(t, role, 1)
+				assert.NotContains(t, s.props(role[0]), "ManagedPolicyArns", "no managed policy: AWSLambdaBasicExecutionRole writes to every log group")
+
+				want := map[string][]string{} // table logical id -> actions
+				for _, spec := range fn.Tables {
+					actions := functionTableActions[fn.Name][spec.Name]
+					require.NotEmpty(t, actions, "functionTableActions has no actions of %s on %s", fn.Name, spec.Name)
+					want[s.tables[spec.Name]] = sorted(actions)
+				}
+				got := map[string][]string{}
+				for _, st := range s.roleStatements(t, p["Role"]) {
+					for _, action := range st.actions {
+						service, _, _ := strings.Cut(action, ":")
+						switch service {
+						case "dynamodb":
+							tables := refs(st.resources)
+							require.Len(t, tables, 1, "%s: one table per statement, by ARN: %v", action, st.resources)
+							assert.Equal(t, arnOf(tables[0]), st.resources, "%s on the table itself", action)
+							got[tables[0]] = append(got[tables[0]], action)
+						case "logs":
+							assert.Equal(t, refs(p["LoggingConfig"]), refs(st.resources), "%s only on the function's own log group", action)
+							assert.Contains(t, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, action)
+						case "xray":
+							assert.Equal(t, "*", st.resources, "X-Ray takes no resource")
+						default:
+							t.Errorf("unexpected action %s on %v", action, st.resources)
+						}
+						if st.resources == "*" {
+							assert.Equal(t, "xray", service, "%s on every resource", action)
+						}
+					}
+				}
+				for table := range got {
+					got[table] = sorted(got[table])
+				}
+				assert.Equal(t, want, got)
+			})
+		}
+	}
+}
+
+// Every saga function reserves the stage's concurrency, the door the API's burst limit;
+// the two stages together leave the account the 100 unreserved executions Lambda
+// insists on, even in one account of the default quota (1000).
+func TestFunctionsReserveConcurrency(t *testing.T) {
+	total := 0.0
+	for _, s := range []*synthesized{dev, prod} {
+		want := float64(devReservedConcurrency)
+		if s.stack.Stage == Prod {
+			want = prodReservedConcurrency
+		}
+		for id, fn := range s.ofType("AWS::Lambda::Function") {
+			reserved := props(fn)["ReservedConcurrentExecutions"]
+			if id == s.frontDoor {
+				assert.EqualValues(t, FrontDoorBurstLimit, reserved, "%s: the door takes what the API lets in", s.stack.Stage)
+			} else {
+				assert.EqualValues(t, want, reserved, "%s %s", s.stack.Stage, id)
 			}
-			var touched []string
-			for _, st := range dev.roleStatements(t, dev.props(dev.functions[fn.Name])["Role"]) {
+			total += reserved.(float64)
+		}
+	}
+	assert.LessOrEqual(t, total, 1000.0-100, "both stages fit one account of the default quota")
+}
+
+// Every function of the stack, the door included, has a role of its own with no managed
+// policy, writes only to its own log group, and has "*" only for X-Ray.
+func TestEveryFunctionWritesOnlyItsOwnLogs(t *testing.T) {
+	for _, s := range []*synthesized{dev, prod} {
+		functions := s.ofType("AWS::Lambda::Function")
+		require.Len(t, functions, len(statemachine.Functions)+1)
+		roles := map[string]bool{}
+		for id, fn := range functions {
+			p := props(fn)
+			role := refs(p["Role"])
+			require.Len(t, role, 1)
+			assert.False(t, roles[role[0]], "%s shares its role", id)
+			roles[role[0]] = true
+			assert.NotContains(t, s.props(role[0]), "ManagedPolicyArns", "%s: no managed policy", id)
+			var logs int
+			for _, st := range s.roleStatements(t, p["Role"]) {
 				for _, action := range st.actions {
 					service, _, _ := strings.Cut(action, ":")
-					switch service {
-					case "dynamodb":
-						assert.NotEqual(t, "*", st.resources, "%s on every resource", action)
-						touched = append(touched, refs(st.resources)...)
-					case "xray":
-					default:
-						t.Errorf("unexpected action %s on %v", action, st.resources)
+					if service == "logs" {
+						logs++
+						assert.Equal(t, refs(p["LoggingConfig"]), refs(st.resources), "%s: %s only on its own log group", id, action)
+					}
+					if st.resources == "*" {
+						assert.Equal(t, "xray", service, "%s: %s on every resource", id, action)
 					}
 				}
 			}
-			sort.Strings(touched)
-			assert.Equal(t, sorted(want), slices.Compact(touched))
-		})
+			assert.Equal(t, 2, logs, "%s: CreateLogStream and PutLogEvents", id)
+		}
+	}
+}
+
+// The arm64 build is what AWS gets; the x86_64 one, for LocalStack on an x86 host, is a
+// context flag away and changes only the functions' architecture and assets.
+func TestArchitecture(t *testing.T) {
+	for _, fn := range dev.ofType("AWS::Lambda::Function") {
+		assert.Equal(t, []any{"arm64"}, props(fn)["Architectures"])
+	}
+	for in, want := range map[string]Architecture{"": ARM64, "arm64": ARM64, "x86_64": X86_64} {
+		got, err := ParseArchitecture(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	_, err := ParseArchitecture("amd64")
+	assert.ErrorContains(t, err, "must be arm64 or x86_64")
+
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{ArchitectureContextKey: "x86_64"}})
+	arch, err := ArchitectureFromContext(app)
+	require.NoError(t, err)
+	assert.Equal(t, X86_64, arch)
+	assert.Equal(t, "build/x86_64", arch.AssetRoot())
+	assert.Equal(t, "build", ARM64.AssetRoot())
+	// Built, not synthesized: the functions' properties are there before synthesis.
+	stack, err := NewFareCollectionStack(app, "X86", &FareCollectionStackProps{Architecture: arch, AssetRoot: testAssets})
+	require.NoError(t, err)
+	require.Len(t, stack.lambdas, len(statemachine.Functions)+1, "the saga's functions and the door")
+	for _, fn := range stack.lambdas {
+		cfn := fn.Node().DefaultChild().(awslambda.CfnFunction)
+		assert.Equal(t, []*string{jsii.String("x86_64")}, *cfn.Architectures(), *fn.Node().Id())
 	}
 }
 
@@ -401,6 +526,7 @@ func TestExecutionsAreEncryptedWithACustomerManagedKey(t *testing.T) {
 // to the outcome topic; beyond that only logs delivery and X-Ray.
 func TestStateMachineRole(t *testing.T) {
 	var invoked, updated, published []string
+	var encryptsOutcomes bool
 	for _, st := range dev.roleStatements(t, dev.props(dev.stateMachine)["RoleArn"]) {
 		for _, action := range st.actions {
 			service, _, _ := strings.Cut(action, ":")
@@ -411,7 +537,14 @@ func TestStateMachineRole(t *testing.T) {
 				updated = append(updated, refs(st.resources)...)
 			case action == "sns:Publish":
 				published = append(published, refs(st.resources)...)
-			case service == "logs" || service == "xray" || service == "kms":
+			case service == "kms" && slices.Equal(refs(st.resources), []string{dev.outcomeTopicKey}):
+				// Publishing to the encrypted topic, through SNS only.
+				assert.Equal(t, []string{"kms:GenerateDataKey", "kms:Decrypt"}, st.actions)
+				assert.Contains(t, fmt.Sprint(st.condition), "kms:ViaService")
+				encryptsOutcomes = true
+			case service == "kms":
+				assert.Equal(t, []string{dev.dataKey}, refs(st.resources), "%s: the execution data key or the outcome topic's", action)
+			case service == "logs" || service == "xray":
 			default:
 				t.Errorf("unexpected action %s on %v", action, st.resources)
 			}
@@ -420,6 +553,7 @@ func TestStateMachineRole(t *testing.T) {
 	assert.Equal(t, values(dev.functions), sorted(invoked))
 	assert.Equal(t, []string{dev.tables[tables.Fares.Name]}, updated)
 	assert.Equal(t, []string{dev.outcomeTopic}, published)
+	assert.True(t, encryptsOutcomes, "the machine may encrypt what it publishes")
 }
 
 func TestDefinitionSubstitutions(t *testing.T) {
@@ -492,11 +626,36 @@ func TestTaskTimeoutsExceedFunctionTimeout(t *testing.T) {
 }
 
 func TestMessaging(t *testing.T) {
+	// The topic and the queues are encrypted under keys of their own, which rotate.
+	assert.Equal(t, arnOf(dev.outcomeTopicKey), dev.props(dev.outcomeTopic)["KmsMasterKeyId"])
+	for _, key := range []string{dev.outcomeTopicKey, dev.outcomeQueuesKey} {
+		assert.Equal(t, true, dev.props(key)["EnableKeyRotation"], key)
+	}
+	// SNS may use the queues' key for this topic's deliveries only.
+	var snsStatements int
+	for _, st := range list(dev.props(dev.outcomeQueuesKey)["KeyPolicy"].(map[string]any)["Statement"]) {
+		st := st.(map[string]any)
+		if fmt.Sprint(st["Principal"]) != "map[Service:sns.amazonaws.com]" {
+			continue
+		}
+		snsStatements++
+		assert.Equal(t, map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": ref(dev.outcomeTopic)}}, st["Condition"])
+	}
+	assert.NotZero(t, snsStatements, "SNS may deliver into the encrypted queues")
+	for _, st := range list(dev.props(dev.outcomeTopicKey)["KeyPolicy"].(map[string]any)["Statement"]) {
+		assert.NotContains(t, fmt.Sprint(st), "sns.amazonaws.com", "the topic's key is for publishers, through IAM")
+	}
+
 	for name, isSuccessful := range map[string]string{"SuccessfulTransactions": "true", "FailedTransactions": "false"} {
 		t.Run(name, func(t *testing.T) {
-			queue := dev.queues[name]
-			assert.Equal(t, true, dev.props(queue)["SqsManagedSseEnabled"])
-			assert.True(t, deniesInsecureTransport(dev.ofType("AWS::SQS::QueuePolicy"), "Queues", queue), "queue enforces SSL")
+			queue, deadLetters := dev.queues[name], dev.deadLetters[name]
+			queuePolicies := dev.ofType("AWS::SQS::QueuePolicy")
+			for _, q := range []string{queue, deadLetters} {
+				assert.Equal(t, arnOf(dev.outcomeQueuesKey), dev.props(q)["KmsMasterKeyId"], q)
+				assert.True(t, deniesInsecureTransport(queuePolicies, "Queues", q), "%s enforces SSL", q)
+			}
+			assert.Equal(t, map[string]any{"deadLetterTargetArn": arnOf(deadLetters), "maxReceiveCount": float64(OutcomeDeadLetterMaxReceives)},
+				dev.props(queue)["RedrivePolicy"], "a message no consumer deletes ends in the dead-letter queue")
 
 			var found bool
 			for _, sub := range dev.ofType("AWS::SNS::Subscription") {
@@ -508,8 +667,11 @@ func TestMessaging(t *testing.T) {
 				assert.Equal(t, "sqs", p["Protocol"])
 				assert.Equal(t, ref(dev.outcomeTopic), p["TopicArn"])
 				assert.Equal(t, map[string]any{OutcomeAttribute: []any{isSuccessful}}, p["FilterPolicy"])
+				assert.Equal(t, map[string]any{"deadLetterTargetArn": arnOf(deadLetters)}, p["RedrivePolicy"],
+					"a message SNS cannot deliver ends in the same dead-letter queue")
 			}
 			assert.True(t, found, "%s is subscribed to the outcome topic", name)
+			assert.True(t, allowsSNSToSend(queuePolicies, deadLetters, dev.outcomeTopic), "the topic may dead-letter into %s", deadLetters)
 		})
 	}
 	topicPolicies := dev.ofType("AWS::SNS::TopicPolicy")
@@ -531,6 +693,24 @@ func TestMessaging(t *testing.T) {
 		}
 	}
 	assert.True(t, allowsAlarms, "CloudWatch may publish to OperatorAlerts")
+}
+
+func allowsSNSToSend(policies map[string]map[string]any, queue, topic string) bool {
+	for _, policy := range policies {
+		p := props(policy)
+		if !slices.Contains(refs(p["Queues"]), queue) {
+			continue
+		}
+		for _, st := range list(p["PolicyDocument"].(map[string]any)["Statement"]) {
+			st := st.(map[string]any)
+			if st["Effect"] == "Allow" && st["Action"] == "sqs:SendMessage" &&
+				fmt.Sprint(st["Principal"]) == "map[Service:sns.amazonaws.com]" &&
+				fmt.Sprint(st["Condition"]) == fmt.Sprint(map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": ref(topic)}}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func deniesInsecureTransport(policies map[string]map[string]any, targets, id string) bool {
@@ -578,6 +758,19 @@ func TestAlarms(t *testing.T) {
 	}
 	_, ok := metrics[MetricNamespace+"/"+transform["MetricName"].(string)]
 	assert.True(t, ok, "alarm on the FareNeedsAttention metric")
+
+	// A message in a dead-letter queue is one a consumer never got: the first one alarms.
+	watched := map[string]bool{}
+	for _, alarm := range dev.ofType("AWS::CloudWatch::Alarm") {
+		p := props(alarm)
+		if p["Namespace"] == "AWS/SQS" && p["MetricName"] == "ApproximateNumberOfMessagesVisible" {
+			assert.Equal(t, "Maximum", p["Statistic"])
+			for _, id := range refs(p["Dimensions"]) {
+				watched[id] = true
+			}
+		}
+	}
+	assert.Equal(t, map[string]bool{dev.deadLetters["SuccessfulTransactions"]: true, dev.deadLetters["FailedTransactions"]: true}, watched)
 }
 
 func TestOutputs(t *testing.T) {

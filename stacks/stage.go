@@ -45,14 +45,23 @@ func ParseStage(s string) (Stage, error) {
 
 // StageFromContext reads the stage from the CDK context of scope (dev when unset).
 func StageFromContext(scope constructs.Construct) (Stage, error) {
-	switch v := scope.Node().TryGetContext(jsii.String(StageContextKey)).(type) {
+	v, err := contextString(scope, StageContextKey, allowedStages())
+	if err != nil {
+		return "", err
+	}
+	return ParseStage(v)
+}
+
+// contextString is the string value of a CDK context key, "" when unset; allowed says
+// what it may be, for the error when it is not a string (cdk -c stage=1 passes a number).
+func contextString(scope constructs.Construct, key, allowed string) (string, error) {
+	switch v := scope.Node().TryGetContext(jsii.String(key)).(type) {
 	case nil:
-		return Dev, nil
+		return "", nil
 	case string:
-		return ParseStage(v)
+		return v, nil
 	default:
-		return "", fmt.Errorf("the context value %q must be a string, one of %s, not %v",
-			StageContextKey, allowedStages(), v)
+		return "", fmt.Errorf("the context value %q must be a string, one of %s, not %v", key, allowed, v)
 	}
 }
 
@@ -74,7 +83,26 @@ type stageSettings struct {
 	faultInjection       string               // FAULT_INJECTION: enabled | disabled
 	logRetention         awslogs.RetentionDays
 	keyPendingWindowDays float64 // before a deleted KMS key is gone for good (7 to 30)
+	reservedConcurrency  float64 // of every function: see reservedConcurrency below
 }
+
+// Reserved concurrency, per saga function (the door's is the API's burst limit, see
+// addFrontDoor). A function's concurrency is its invocation rate times its duration. The
+// front door admits FrontDoorRateLimit fares a second (burst FrontDoorBurstLimit), a fare
+// invokes each function about once, and a function makes one to three DynamoDB round
+// trips: well under 200 ms warm, so 50 fares a second keep about 10 instances of a
+// function busy. prod reserves 50 of each: five times the steady need, so a burst is
+// absorbed at once, while one runaway function (a retry storm, a loop) cannot starve
+// the others or the account. What exceeds it is throttled
+// (Lambda.TooManyRequestsException), which every Task retries. dev reserves 20: enough
+// for the integration suite's 150 simultaneous fares, whose throttled first attempts
+// the first retry absorbs. Both stages in one account reserve 8 x (50 + 20) + 2 x 100 =
+// 760 of the account's concurrency quota; Lambda keeps 100 unreserved, so the quota must
+// be at least 860 (the default is 1000; new accounts may start lower).
+const (
+	prodReservedConcurrency = 50
+	devReservedConcurrency  = 20
+)
 
 func (s Stage) settings() stageSettings {
 	if s == Prod {
@@ -84,6 +112,7 @@ func (s Stage) settings() stageSettings {
 			faultInjection:       "disabled",
 			logRetention:         awslogs.RetentionDays_ONE_YEAR,
 			keyPendingWindowDays: 30,
+			reservedConcurrency:  prodReservedConcurrency,
 		}
 	}
 	return stageSettings{
@@ -91,5 +120,6 @@ func (s Stage) settings() stageSettings {
 		faultInjection:       "enabled",
 		logRetention:         awslogs.RetentionDays_ONE_MONTH,
 		keyPendingWindowDays: 7,
+		reservedConcurrency:  devReservedConcurrency,
 	}
 }

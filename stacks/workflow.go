@@ -67,6 +67,11 @@ func (s *FareCollectionStack) addStateMachine(settings stageSettings) error {
 		{Sid: jsii.String("InvokeSagaFunctions"), Actions: jsii.Strings("lambda:InvokeFunction"), Resources: &functionArns},
 		{Sid: jsii.String("UpdateFares"), Actions: jsii.Strings("dynamodb:UpdateItem"), Resources: &[]*string{fares.TableArn()}},
 		{Sid: jsii.String("PublishFareOutcomes"), Actions: jsii.Strings("sns:Publish"), Resources: &[]*string{s.FareOutcomeTopic.TopicArn()}},
+		// The topic is encrypted: a publisher needs the key, which the machine may use
+		// through SNS and for nothing else.
+		{Sid: jsii.String("EncryptFareOutcomes"), Actions: jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources:  &[]*string{s.OutcomeTopicKey.KeyArn()},
+			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "sns." + *s.Region() + ".amazonaws.com"}}},
 	} {
 		s.StateMachine.AddToRolePolicy(awsiam.NewPolicyStatement(statement))
 	}

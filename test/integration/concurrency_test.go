@@ -34,7 +34,7 @@ func TestConcurrentFaresOfOneCustomerAddUpExactly(t *testing.T) {
 		t.Run("customer"+tt.switches, func(t *testing.T) {
 			t.Parallel()
 			customer := customerID("busy", tt.switches)
-			fares := make([]fare, tt.fares)
+			fares := make([]fare, tg.fareCount(tt.fares))
 			for i := range fares {
 				fares[i] = newFare(fareID(fmt.Sprintf("busy-%d", i)), customer)
 				fares[i].Amount = int64(100 + i) // distinct amounts: a lost or doubled one shows in the sum

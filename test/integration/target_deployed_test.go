@@ -71,14 +71,18 @@ func readStackOutputs(ctx context.Context, cfn *cloudformation.Client, stack str
 // deployedTarget is a target made of the stack's outputs; fares go through the door at
 // FareApiUrl, with requests signed by the target's credentials (the HTTP API uses IAM
 // authorisation), and outcome messages come from the two SQS queues subscribed to the
-// outcome topic.
-func deployedTarget(ctx context.Context, name string, cfg aws.Config, outputs map[string]string) (*Target, error) {
+// outcome topic. doorOptions adjust the door's client to the target.
+func deployedTarget(ctx context.Context, name string, cfg aws.Config, outputs map[string]string, doorOptions ...func(*fareclient.Options)) (*Target, error) {
 	doorURL := outputs["FareApiUrl"]
 	region := cfg.Region
 	if u, err := url.Parse(doorURL); err == nil && fareclient.RegionOf(u.Hostname()) != "" {
 		region = fareclient.RegionOf(u.Hostname())
 	}
-	door, err := fareclient.New(ctx, doorURL, fareclient.Options{Signing: &fareclient.Signing{Credentials: cfg.Credentials, Region: region}})
+	options := fareclient.Options{Signing: &fareclient.Signing{Credentials: cfg.Credentials, Region: region}}
+	for _, adjust := range doorOptions {
+		adjust(&options)
+	}
+	door, err := fareclient.New(ctx, doorURL, options)
 	if err != nil {
 		return nil, fmt.Errorf("the stack's FareApiUrl: %w", err)
 	}

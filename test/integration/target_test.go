@@ -30,7 +30,19 @@ type Target struct {
 	Tables          TableNames
 	Outcomes        Outcomes
 	Timeouts        Timeouts
+	// ConcurrentFares caps the fares a scenario runs at once; 0 means as many as it
+	// asks for. LocalStack's Lambda cannot start containers for hundreds of fares
+	// within a Task's timeout.
+	ConcurrentFares int
 	close           func()
+}
+
+// fareCount is how many of n fares a scenario runs at once on this target.
+func (tg *Target) fareCount(n int) int {
+	if tg.ConcurrentFares > 0 && n > tg.ConcurrentFares {
+		return tg.ConcurrentFares
+	}
+	return n
 }
 
 // TableNames are the physical names of the saga's tables on a target.
