@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 # The saga's eight functions (statemachine.Functions) and the front door (intake).
 FUNCTIONS := registerfare preauthorizepayment chargefare creditcustomeraccount \
-             reversecustomercredit refundfare voidpreauthorization cancelfare intake
+             reversecustomercredit refundfare voidpreauthorization cancelfare intake attention
 STAGE ?= dev
 STACK := FareCollection-$(STAGE)
 

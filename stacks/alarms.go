@@ -4,30 +4,19 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/faresaga/faresaga/statemachine"
 )
 
 // MetricNamespace holds the stack's custom metrics.
 const MetricNamespace = "Faresaga"
 
-// FareNeedsAttentionPattern matches the state machine's log event for a fare whose
-// compensation failed for good.
-const FareNeedsAttentionPattern = `{ $.type = "FailStateEntered" && $.details.name = "` + statemachine.FareNeedsAttention + `" }`
-
-// addAlarms alarms on failed and timed-out executions, on fares that need attention and
-// on outcome messages in a dead-letter queue, notifying the operator-alerts topic.
+// addAlarms alarms on what needs a person, notifying the operator-alerts topic: a fare
+// marked NEEDS_ATTENTION (first, or again after a resume that failed again), an aborted or
+// timed-out execution, a status change the watcher could not handle, and outcome
+// messages in a dead-letter queue. A failed execution is not alarmed on as such: a
+// decline or bad input, fully compensated, also fails, and pages nobody; a failure that
+// leaves its fare unfinished reaches the watcher and raises FareNeedsAttention.
 func (s *FareCollectionStack) addAlarms() {
-	filter := awslogs.NewMetricFilter(s.Stack, jsii.String("FareNeedsAttentionFilter"), &awslogs.MetricFilterProps{
-		LogGroup:        s.stateMachineLogs,
-		FilterPattern:   awslogs.FilterPattern_Literal(jsii.String(FareNeedsAttentionPattern)),
-		MetricNamespace: jsii.String(MetricNamespace),
-		// Metric filters cannot add constant dimensions: the stage goes in the name so a
-		// dev and a prod stack in one account do not share the metric.
-		MetricName:  jsii.String(statemachine.FareNeedsAttention + "-" + string(s.Stage)),
-		MetricValue: jsii.String("1"),
-	})
 	opts := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Sum")}
 	// Any message in a dead-letter queue is one a consumer never got: alarm on the first.
 	deadLetterOpts := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum")}
@@ -35,9 +24,11 @@ func (s *FareCollectionStack) addAlarms() {
 		id, description string
 		metric          awscloudwatch.Metric
 	}{
-		{"ExecutionsFailedAlarm", "A fare-collection execution failed", s.StateMachine.MetricFailed(opts)},
-		{"ExecutionsTimedOutAlarm", "A fare-collection execution timed out", s.StateMachine.MetricTimedOut(opts)},
-		{"FareNeedsAttentionAlarm", "A compensation failed for good: a fare needs attention", filter.Metric(opts)},
+		{"FareNeedsAttentionAlarm", "A fare needs attention: its execution stopped before the saga finished (see the runbook)", s.needsAttention.Metric(opts)},
+		{"ExecutionsAbortedAlarm", "A fare-collection execution was stopped: its fare may need a resume", s.StateMachine.MetricAborted(opts)},
+		{"ExecutionsTimedOutAlarm", "A fare-collection execution timed out: its fare may need a resume", s.StateMachine.MetricTimedOut(opts)},
+		{"AttentionWatcherDeadLettersAlarm", "The attention watcher could not handle a status change: read AttentionWatcherDeadLetters",
+			s.WatcherDeadLetters.MetricApproximateNumberOfMessagesVisible(deadLetterOpts)},
 		{"SuccessfulTransactionsDeadLettersAlarm", "Fare outcomes (IsSuccessful=true) missed their consumer: read SuccessfulTransactionsDeadLetters",
 			s.SuccessfulTransactionsDeadLetters.MetricApproximateNumberOfMessagesVisible(deadLetterOpts)},
 		{"FailedTransactionsDeadLettersAlarm", "Fare outcomes (IsSuccessful=false) missed their consumer: read FailedTransactionsDeadLetters",

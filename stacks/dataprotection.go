@@ -43,8 +43,10 @@ func (s *FareCollectionStack) executionDataStatement(sid string, actions ...stri
 }
 
 // addOperatorsPolicy is the managed policy for people who look after fares: read the
-// machine's executions and histories (decrypting them), and the tables. It starts,
-// stops and changes nothing: fares start through the front door.
+// machine's executions and histories (decrypting them), and the tables; ask the front
+// door where a fare stands, and resume a stuck one. It starts, stops and changes nothing
+// itself: fares start through the front door, and a resume goes through it too, which
+// takes the fare back before it redrives.
 func (s *FareCollectionStack) addOperatorsPolicy() {
 	executions := s.executionsArn()
 	var tableArns []*string
@@ -65,6 +67,14 @@ func (s *FareCollectionStack) addOperatorsPolicy() {
 				Resources: &[]*string{executions},
 			}),
 			s.executionDataStatement("DecryptExecutionData", "kms:Decrypt"),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:     jsii.String("AskAndResumeThroughTheFrontDoor"),
+				Actions: jsii.Strings("execute-api:Invoke"),
+				Resources: &[]*string{
+					s.FareAPI.ArnForExecuteApi(jsii.String("GET"), jsii.String("/fares/*"), nil),
+					s.FareAPI.ArnForExecuteApi(jsii.String("POST"), jsii.String("/fares/*/resume"), nil),
+				},
+			}),
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("ReadTables"),
 				Actions:   jsii.Strings("dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DescribeTable"),

@@ -23,6 +23,7 @@ const FrontDoorFunction = "intake"
 var FrontDoorRoutes = []struct{ Method, Path string }{
 	{"POST", "/fares"},
 	{"GET", "/fares/{fareId}"},
+	{"POST", "/fares/{fareId}/resume"},
 }
 
 // Door throttling: a fare is one request; a burst well above a city's peak, and a steady
@@ -32,15 +33,15 @@ const (
 	FrontDoorBurstLimit = 100
 )
 
-// frontDoorAsset finds <root>/intake/bootstrap.
-func frontDoorAsset(root string) (string, error) {
-	dir, err := filepath.Abs(filepath.Join(root, FrontDoorFunction))
+// asset finds <root>/<function>/bootstrap, for the functions beyond the saga's own.
+func asset(root, function string) (string, error) {
+	dir, err := filepath.Abs(filepath.Join(root, function))
 	if err != nil {
 		return "", err
 	}
 	if _, err := os.Stat(filepath.Join(dir, "bootstrap")); err != nil {
 		return "", fmt.Errorf("no Lambda asset for %s at %s (run `make build` first): %w",
-			FrontDoorFunction, filepath.Join(root, FrontDoorFunction, "bootstrap"), err)
+			function, filepath.Join(root, function, "bootstrap"), err)
 	}
 	return dir, nil
 }
@@ -60,8 +61,9 @@ func (s *FareCollectionStack) addFrontDoor(settings stageSettings, asset string)
 			lambdaenv.StateMachineARNVar: s.StateMachine.StateMachineArn(),
 			tables.Fares.EnvVar:          fares.TableName(),
 		},
-		// It reads a fare to answer GET /fares/{fareId} and a repeated POST.
-		dynamoDB: []tableAccess{{tables.Fares.Name, fares, []string{getItem}}},
+		// It reads a fare to answer GET /fares/{fareId} and a repeated POST; a resume takes
+		// a stuck fare back from NEEDS_ATTENTION (and puts the mark back if it must).
+		dynamoDB: []tableAccess{{tables.Fares.Name, fares, []string{getItem, updateItem}}},
 		// The API lets at most FrontDoorBurstLimit requests in at once: the function
 		// never throttles what the API admitted.
 		reservedConcurrency: FrontDoorBurstLimit,
@@ -73,8 +75,8 @@ func (s *FareCollectionStack) addFrontDoor(settings stageSettings, asset string)
 			Resources: &[]*string{s.StateMachine.StateMachineArn()},
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("DescribeFareExecutions"),
-			Actions:   jsii.Strings("states:DescribeExecution"),
+			Sid:       jsii.String("DescribeAndResumeFareExecutions"),
+			Actions:   jsii.Strings("states:DescribeExecution", "states:RedriveExecution"),
 			Resources: &[]*string{s.executionsArn()},
 		}),
 		s.executionDataStatement("EncryptAndReadExecutionData", "kms:GenerateDataKey", "kms:Decrypt"),
@@ -88,7 +90,7 @@ func (s *FareCollectionStack) addFrontDoor(settings stageSettings, asset string)
 	})
 	s.FareAPI = awsapigatewayv2.NewHttpApi(s.Stack, jsii.String("FareApi"), &awsapigatewayv2.HttpApiProps{
 		ApiName:           jsii.String(*s.StackName() + "-fares"),
-		Description:       jsii.String("faresaga " + string(s.Stage) + ": POST /fares, GET /fares/{fareId}"),
+		Description:       jsii.String("faresaga " + string(s.Stage) + ": POST /fares, GET /fares/{fareId}, POST /fares/{fareId}/resume"),
 		DefaultAuthorizer: awsapigatewayv2authorizers.NewHttpIamAuthorizer(),
 	})
 	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("FrontDoorIntegration"), s.FrontDoor, nil)

@@ -75,9 +75,11 @@ func TestFrontDoorRole(t *testing.T) {
 	assert.Equal(t, map[string][]string{
 		"states:StartExecution":    {dev.stateMachine},
 		"states:DescribeExecution": nil, // an ARN pattern of this machine's executions, no reference
+		"states:RedriveExecution":  nil, // a resume, on the same pattern
 		"kms:GenerateDataKey":      {dev.dataKey},
 		"kms:Decrypt":              {dev.dataKey},
 		"dynamodb:GetItem":         {dev.tables[tables.Fares.Name]},
+		"dynamodb:UpdateItem":      {dev.tables[tables.Fares.Name]},
 	}, got)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/faresaga/faresaga/internal/lambdaenv"
 	"github.com/faresaga/faresaga/internal/tables"
@@ -93,6 +94,9 @@ type functionProps struct {
 	dynamoDB    []tableAccess
 	// reservedConcurrency overrides the stage's (0: the stage's).
 	reservedConcurrency float64
+	// deadLetterQueue receives what the function failed with when invoked
+	// asynchronously; nil for the functions invoked synchronously only.
+	deadLetterQueue awssqs.IQueue
 }
 
 // tableAccess is what a function may do to one table: these actions, on this table
@@ -148,6 +152,7 @@ func (s *FareCollectionStack) newFunction(settings stageSettings, props function
 		Role:                         role,
 		ReservedConcurrentExecutions: jsii.Number(reserved),
 		Environment:                  &props.environment,
+		DeadLetterQueue:              props.deadLetterQueue,
 	})
 	s.lambdas = append(s.lambdas, f)
 	return f

@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -26,14 +29,18 @@ const (
 	// machine's prefix.
 	reasonExecutions = "Execution ARNs exist only once an execution starts; the pattern is every execution of this stack's state machine and nothing else"
 	// A dead-letter queue's own messages are the ones to read, not to move on.
-	reasonDeadLetterQueue = "This is a dead-letter queue (of an outcome queue and its subscription): what lands here is kept 14 days and alarmed on for an operator to read; a redrive policy would only move it further out of sight"
+	reasonDeadLetterQueue    = "This is a dead-letter queue (of an outcome queue and its subscription): what lands here is kept 14 days and alarmed on for an operator to read; a redrive policy would only move it further out of sight"
+	reasonFareRoutes         = "A fareId is a path parameter: the routes GET /fares/{fareId} and POST /fares/{fareId}/resume are every fare's, on every stage of this stack's API and nothing else"
+	reasonWatcherDeadLetters = "This is the attention watcher's dead-letter queue (of its EventBridge target and its asynchronous invocations): what lands here is a status change to handle by hand, kept 14 days and alarmed on; a redrive policy would move it out of sight"
 	// A Lambda dead-letter queue receives failed asynchronous invocations only.
 	reasonSynchronous = "Invoked synchronously only (the state machine's lambda:invoke tasks wait for the result and retry or compensate; the front door answers its caller): a Lambda DLQ only ever receives failed asynchronous invocations, so it would stay empty"
 )
 
 func (s *FareCollectionStack) addNagSuppressions() {
 	for _, f := range s.lambdas {
-		suppress(f, false, nagSuppression{rule: "Serverless-LambdaDLQ", reason: reasonSynchronous})
+		if f != s.Watcher { // invoked asynchronously, and has its dead-letter queue
+			suppress(f, false, nagSuppression{rule: "Serverless-LambdaDLQ", reason: reasonSynchronous})
+		}
 		// The role's default policy holds the X-Ray statement CDK adds for active
 		// tracing; TestFunctionPoliciesTouchOnlyOwnTables checks that it is the only
 		// statement on "*".
@@ -42,6 +49,11 @@ func (s *FareCollectionStack) addNagSuppressions() {
 	for _, q := range []any{s.SuccessfulTransactionsDeadLetters, s.FailedTransactionsDeadLetters} {
 		suppress(q, false, nagSuppression{rule: "Serverless-SQSRedrivePolicy", reason: reasonDeadLetterQueue})
 	}
+	suppress(s.WatcherDeadLetters, false, nagSuppression{rule: "Serverless-SQSRedrivePolicy", reason: reasonWatcherDeadLetters})
+	api := "Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<" + logicalID(s.Stack, s.FareAPI) + ">/*/"
+	suppress(s.OperatorsPolicy, false,
+		nagSuppression{rule: "AwsSolutions-IAM5", reason: reasonFareRoutes, appliesTo: api + "GET/fares/*"},
+		nagSuppression{rule: "AwsSolutions-IAM5", reason: reasonFareRoutes, appliesTo: api + "POST/fares/*/resume"})
 	// The machine's role: log delivery and X-Ray on "*" (TestStateMachineRole checks
 	// that nothing else is).
 	suppress(defaultPolicy(s.StateMachine.Role()), true, nagSuppression{rule: "AwsSolutions-IAM5", reason: reasonLogDelivery, appliesTo: "Resource::*"})
@@ -52,6 +64,12 @@ func (s *FareCollectionStack) addNagSuppressions() {
 		Reason:    jsii.String(reasonExecutions),
 		AppliesTo: &[]any{"Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:" + *s.StackName() + ":*"},
 	}}, nil)
+}
+
+// logicalID is the template's id for an L2 construct's CloudFormation resource.
+func logicalID(stack awscdk.Stack, c constructs.IConstruct) string {
+	cfn := c.Node().DefaultChild().(awscdk.CfnElement)
+	return fmt.Sprint(stack.Resolve(stack.GetLogicalId(cfn)))
 }
 
 // defaultPolicy is the policy CDK attaches to a role for the statements added to it (the

@@ -60,10 +60,15 @@ type FareCollectionStack struct {
 	// FrontDoor is the fare API's function, the only principal that starts executions.
 	FrontDoor awslambda.Function
 	FareAPI   awsapigatewayv2.HttpApi
+	// Watcher is the attention watcher, invoked by EventBridge for stopped executions;
+	// WatcherDeadLetters keeps what it could not handle.
+	Watcher            awslambda.Function
+	WatcherDeadLetters awssqs.Queue
 	// OperatorsPolicy lets people read executions, histories and tables.
 	OperatorsPolicy awsiam.ManagedPolicy
 
 	stateMachineLogs awslogs.LogGroup
+	needsAttention   awslogs.MetricFilter
 	// lambdas are every function newFunction built, the front door included.
 	lambdas []awslambda.Function
 }
@@ -91,7 +96,11 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	if err != nil {
 		return nil, err
 	}
-	doorAsset, err := frontDoorAsset(assetRoot)
+	doorAsset, err := asset(assetRoot, FrontDoorFunction)
+	if err != nil {
+		return nil, err
+	}
+	watcherAsset, err := asset(assetRoot, WatcherFunction)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +127,7 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 		return nil, err
 	}
 	s.addFrontDoor(settings, doorAsset)
+	s.addWatcher(settings, watcherAsset)
 	s.addOperatorsPolicy()
 	s.addAlarms()
 	s.addOutputs()

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,6 +43,7 @@ type synthesized struct {
 	dataKey      string
 	operators    string
 	frontDoor    string
+	watcher      string
 	fareAPI      string
 
 	outcomeTopicKey, outcomeQueuesKey string
@@ -95,6 +95,7 @@ func synthesize(stage Stage) (*synthesized, error) {
 		alertsTopic:  logicalID(stack.Stack, stack.OperatorAlertsTopic),
 		dataKey:      logicalID(stack.Stack, stack.ExecutionDataKey),
 		frontDoor:    logicalID(stack.Stack, stack.FrontDoor),
+		watcher:      logicalID(stack.Stack, stack.Watcher),
 		fareAPI:      logicalID(stack.Stack, stack.FareAPI),
 		operators:    logicalID(stack.Stack, stack.OperatorsPolicy),
 	}
@@ -114,12 +115,6 @@ func synthesize(stage Stage) (*synthesized, error) {
 	s.outcomeTopicKey = logicalID(stack.Stack, stack.OutcomeTopicKey)
 	s.outcomeQueuesKey = logicalID(stack.Stack, stack.OutcomeQueuesKey)
 	return s, nil
-}
-
-// logicalID is the template's id for an L2 construct's CloudFormation resource.
-func logicalID(stack awscdk.Stack, c constructs.IConstruct) string {
-	cfn := c.Node().DefaultChild().(awscdk.CfnElement)
-	return fmt.Sprint(stack.Resolve(stack.GetLogicalId(cfn)))
 }
 
 // --- template helpers -------------------------------------------------------------
@@ -249,19 +244,20 @@ func noPanic(t *testing.T, name string, fn func()) {
 func TestResourceCounts(t *testing.T) {
 	for typ, n := range map[string]int{
 		"AWS::StepFunctions::StateMachine": 1,
-		"AWS::Lambda::Function":            len(statemachine.Functions) + 1, // and the front door
+		"AWS::Lambda::Function":            len(statemachine.Functions) + 2, // and the front door and the watcher
+		"AWS::Events::Rule":                1,
 		"AWS::ApiGatewayV2::Api":           1,
 		"AWS::ApiGatewayV2::Route":         len(FrontDoorRoutes),
 		"AWS::KMS::Key":                    3, // executions, outcome topic, outcome queues
 		"AWS::IAM::ManagedPolicy":          1,
 		"AWS::DynamoDB::Table":             len(tables.All()),
-		"AWS::SQS::Queue":                  4, // two outcome queues and their dead-letter queues
+		"AWS::SQS::Queue":                  5, // two outcome queues and their dead-letter queues, the watcher's
 		"AWS::SNS::Topic":                  2,
 		"AWS::SNS::Subscription":           2,
-		"AWS::CloudWatch::Alarm":           5,
+		"AWS::CloudWatch::Alarm":           6,
 		"AWS::Logs::MetricFilter":          1,
-		"AWS::Logs::LogGroup":              len(statemachine.Functions) + 3, // the machine's, the door's, the API's access log
-		"AWS::IAM::Role":                   len(statemachine.Functions) + 2, // one per function, the door's, the machine's
+		"AWS::Logs::LogGroup":              len(statemachine.Functions) + 4, // the machine's, the door's, the watcher's, the API's access log
+		"AWS::IAM::Role":                   len(statemachine.Functions) + 3, // one per function, the door's, the watcher's, the machine's
 	} {
 		noPanic(t, typ, func() { dev.assert.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
 	}
@@ -379,9 +375,12 @@ func TestFunctionsReserveConcurrency(t *testing.T) {
 		}
 		for id, fn := range s.ofType("AWS::Lambda::Function") {
 			reserved := props(fn)["ReservedConcurrentExecutions"]
-			if id == s.frontDoor {
+			switch id {
+			case s.frontDoor:
 				assert.EqualValues(t, FrontDoorBurstLimit, reserved, "%s: the door takes what the API lets in", s.stack.Stage)
-			} else {
+			case s.watcher:
+				assert.EqualValues(t, WatcherReservedFunction, reserved, "%s: one status change per stopped execution", s.stack.Stage)
+			default:
 				assert.EqualValues(t, want, reserved, "%s %s", s.stack.Stage, id)
 			}
 			total += reserved.(float64)
@@ -395,7 +394,7 @@ func TestFunctionsReserveConcurrency(t *testing.T) {
 func TestEveryFunctionWritesOnlyItsOwnLogs(t *testing.T) {
 	for _, s := range []*synthesized{dev, prod} {
 		functions := s.ofType("AWS::Lambda::Function")
-		require.Len(t, functions, len(statemachine.Functions)+1)
+		require.Len(t, functions, len(statemachine.Functions)+2, "the saga's, the door and the watcher")
 		roles := map[string]bool{}
 		for id, fn := range functions {
 			p := props(fn)
@@ -445,7 +444,7 @@ func TestArchitecture(t *testing.T) {
 	// Built, not synthesized: the functions' properties are there before synthesis.
 	stack, err := NewFareCollectionStack(app, "X86", &FareCollectionStackProps{Architecture: arch, AssetRoot: testAssets})
 	require.NoError(t, err)
-	require.Len(t, stack.lambdas, len(statemachine.Functions)+1, "the saga's functions and the door")
+	require.Len(t, stack.lambdas, len(statemachine.Functions)+2, "the saga's functions, the door and the watcher")
 	for _, fn := range stack.lambdas {
 		cfn := fn.Node().DefaultChild().(awslambda.CfnFunction)
 		assert.Equal(t, []*string{jsii.String("x86_64")}, *cfn.Architectures(), *fn.Node().Id())
@@ -517,7 +516,8 @@ func TestExecutionsAreEncryptedWithACustomerManagedKey(t *testing.T) {
 			}
 			machineRole := refs(s.props(s.stateMachine)["RoleArn"])
 			doorRole := refs(s.props(s.frontDoor)["Role"])
-			assert.ElementsMatch(t, append(machineRole, doorRole...), slices.Compact(sorted(roles)), "only the machine and the door use the key")
+			watcherRole := refs(s.props(s.watcher)["Role"])
+			assert.ElementsMatch(t, slices.Concat(machineRole, doorRole, watcherRole), slices.Compact(sorted(roles)), "only the machine, the door and the watcher use the key")
 		})
 	}
 }
@@ -729,6 +729,10 @@ func deniesInsecureTransport(policies map[string]map[string]any, targets, id str
 	return false
 }
 
+// What needs a person alarms: a fare marked NEEDS_ATTENTION (the watcher's log line), an
+// aborted or timed-out execution, a status change the watcher could not handle, an
+// outcome nobody received. A failed execution as such does not: a compensated decline
+// fails too, and must page nobody.
 func TestAlarms(t *testing.T) {
 	filters := dev.ofType("AWS::Logs::MetricFilter")
 	require.Len(t, filters, 1)
@@ -736,9 +740,8 @@ func TestAlarms(t *testing.T) {
 	for _, f := range filters {
 		filter = props(f)
 	}
-	assert.Equal(t, `{ $.type = "FailStateEntered" && $.details.name = "FareNeedsAttention" }`, filter["FilterPattern"])
-	stateMachineLogs := refs(dev.props(dev.stateMachine)["LoggingConfiguration"])
-	assert.Equal(t, stateMachineLogs, refs(filter["LogGroupName"]), "filters the state machine's logs")
+	assert.Equal(t, `{ $.msg = "fare needs attention" }`, filter["FilterPattern"])
+	assert.Equal(t, refs(dev.props(dev.watcher)["LoggingConfig"]), refs(filter["LogGroupName"]), "filters the watcher's logs")
 	transform := list(filter["MetricTransformations"])[0].(map[string]any)
 	assert.Equal(t, MetricNamespace, transform["MetricNamespace"])
 
@@ -750,12 +753,13 @@ func TestAlarms(t *testing.T) {
 		assert.EqualValues(t, 1, p["Threshold"], id)
 		metrics[p["Namespace"].(string)+"/"+p["MetricName"].(string)] = p
 	}
-	for _, name := range []string{"ExecutionsFailed", "ExecutionsTimedOut"} {
+	for _, name := range []string{"ExecutionsAborted", "ExecutionsTimedOut"} {
 		p, ok := metrics["AWS/States/"+name]
 		if assert.True(t, ok, "alarm on %s", name) {
 			assert.Equal(t, []any{map[string]any{"Name": "StateMachineArn", "Value": ref(dev.stateMachine)}}, p["Dimensions"])
 		}
 	}
+	assert.NotContains(t, metrics, "AWS/States/ExecutionsFailed", "a compensated business failure pages nobody")
 	_, ok := metrics[MetricNamespace+"/"+transform["MetricName"].(string)]
 	assert.True(t, ok, "alarm on the FareNeedsAttention metric")
 
@@ -770,7 +774,45 @@ func TestAlarms(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, map[string]bool{dev.deadLetters["SuccessfulTransactions"]: true, dev.deadLetters["FailedTransactions"]: true}, watched)
+	assert.Equal(t, map[string]bool{dev.deadLetters["SuccessfulTransactions"]: true, dev.deadLetters["FailedTransactions"]: true,
+		logicalID(dev.stack.Stack, dev.stack.WatcherDeadLetters): true}, watched)
+}
+
+// EventBridge hands the watcher every execution of this machine that ends FAILED,
+// ABORTED or TIMED_OUT, retrying for a day into a dead-letter queue; the watcher may
+// read histories, mark fares and alert, and nothing more.
+func TestTheWatcherHearsStoppedExecutions(t *testing.T) {
+	rules := dev.ofType("AWS::Events::Rule")
+	require.Len(t, rules, 1)
+	for _, rule := range rules {
+		p := props(rule)
+		pattern := p["EventPattern"].(map[string]any)
+		assert.Equal(t, []any{"aws.states"}, pattern["source"])
+		assert.Equal(t, []any{"Step Functions Execution Status Change"}, pattern["detail-type"])
+		detail := pattern["detail"].(map[string]any)
+		assert.Equal(t, []any{"FAILED", "ABORTED", "TIMED_OUT"}, detail["status"])
+		assert.Equal(t, []any{ref(dev.stateMachine)}, detail["stateMachineArn"])
+		targets := list(p["Targets"])
+		require.Len(t, targets, 1)
+		target := targets[0].(map[string]any)
+		assert.Equal(t, arnOf(dev.watcher), target["Arn"])
+		assert.EqualValues(t, WatcherEventRetries, target["RetryPolicy"].(map[string]any)["MaximumRetryAttempts"])
+		assert.Equal(t, arnOf(logicalID(dev.stack.Stack, dev.stack.WatcherDeadLetters)), target["DeadLetterConfig"].(map[string]any)["Arn"])
+	}
+	got := map[string]bool{}
+	for _, st := range dev.roleStatements(t, dev.props(dev.watcher)["Role"]) {
+		for _, action := range st.actions {
+			got[action] = true
+		}
+	}
+	for _, want := range []string{"states:GetExecutionHistory", "kms:Decrypt", "sns:Publish", "dynamodb:GetItem", "dynamodb:UpdateItem"} {
+		assert.True(t, got[want], want)
+	}
+	for action := range got {
+		service, _, _ := strings.Cut(action, ":")
+		assert.Contains(t, []string{"states", "kms", "sns", "dynamodb", "logs", "xray", "sqs"}, service, action)
+		assert.NotContains(t, []string{"states:StartExecution", "states:RedriveExecution", "states:StopExecution"}, action, "the watcher never starts, resumes or stops")
+	}
 }
 
 func TestOutputs(t *testing.T) {

@@ -93,6 +93,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			continue
 		}
 		x, err := stack.RunFare(ctx, sc.Input)
+		if err == nil && sc.Resume {
+			// As an operator would, once the alert came and the outage is over.
+			if _, err = stack.Resume(ctx, x.Name); err == nil {
+				err = stack.Settled(ctx, x)
+			}
+		}
 		if err != nil {
 			var invalid *engine.InvalidInputError
 			if errors.As(err, &invalid) {

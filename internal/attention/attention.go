@@ -223,3 +223,46 @@ func (w *Watcher) logger() *slog.Logger {
 	}
 	return w.Log
 }
+
+// eventBridgeDetail is the detail of EventBridge's "Step Functions Execution Status
+// Change" event; dates are milliseconds since the epoch.
+type eventBridgeDetail struct {
+	ExecutionARN string `json:"executionArn"`
+	Name         string `json:"name"`
+	Status       string `json:"status"`
+	StartDate    int64  `json:"startDate"`
+	Error        string `json:"error"`
+	Cause        string `json:"cause"`
+	RedriveCount int    `json:"redriveCount"`
+}
+
+// ChangeFromEventBridge reads the detail of a "Step Functions Execution Status Change"
+// event.
+func ChangeFromEventBridge(detail []byte) (Change, error) {
+	var d eventBridgeDetail
+	if err := json.Unmarshal(detail, &d); err != nil {
+		return Change{}, fmt.Errorf("the event's detail is not a Step Functions status change: %w", err)
+	}
+	if d.ExecutionARN == "" || d.Status == "" {
+		return Change{}, errors.New("the event's detail has no executionArn or status: it is not a Step Functions status change")
+	}
+	return Change{ExecutionARN: d.ExecutionARN, Name: d.Name, Status: d.Status, StartDate: time.UnixMilli(d.StartDate).UTC(),
+		Error: d.Error, Cause: d.Cause, RedriveCount: d.RedriveCount}, nil
+}
+
+// HandleEvent is the watcher as an EventBridge rule's Lambda target: an error makes
+// Lambda retry the event, then leave it in the function's dead-letter queue.
+func (w *Watcher) HandleEvent(ctx context.Context, detailType string, detail []byte) error {
+	if detailType != StatusChangeDetailType {
+		return fmt.Errorf("unexpected event %q: the watcher takes %q", detailType, StatusChangeDetailType)
+	}
+	c, err := ChangeFromEventBridge(detail)
+	if err != nil {
+		return err
+	}
+	_, _, err = w.Handle(ctx, c)
+	return err
+}
+
+// StatusChangeDetailType is the detail-type of Step Functions' status change events.
+const StatusChangeDetailType = "Step Functions Execution Status Change"

@@ -26,6 +26,8 @@ const (
 	LogLevelVar       = "LOG_LEVEL"       // debug, info (default), warn or error
 	// StateMachineARNVar is the machine the front door starts executions of.
 	StateMachineARNVar = "STATE_MACHINE_ARN"
+	// FareOutcomeTopicVar is the topic the attention watcher publishes its alerts to.
+	FareOutcomeTopicVar = "FARE_OUTCOME_TOPIC_ARN"
 )
 
 // Env is what every handler is built from.

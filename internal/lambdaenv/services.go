@@ -4,8 +4,10 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/faresaga/faresaga/internal/account"
+	"github.com/faresaga/faresaga/internal/attention"
 	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/payment"
@@ -40,6 +42,25 @@ func (e Env) Door() (*intake.Door, error) {
 		StepFunctions: sfn.NewFromConfig(e.aws), DynamoDB: e.DynamoDB,
 		StateMachineARN: machine, FaresTable: table, Now: e.Now, Log: e.Log,
 	})
+}
+
+// Watcher builds the attention watcher: it reads and marks fares, reads executions'
+// histories, and publishes alerts to FARE_OUTCOME_TOPIC_ARN.
+func (e Env) Watcher() (*attention.Watcher, error) {
+	fares, err := e.FareService()
+	if err != nil {
+		return nil, err
+	}
+	topic := e.lookup(FareOutcomeTopicVar)
+	if topic == "" {
+		return nil, fmt.Errorf("%s is not set: the watcher does not know where to alert", FareOutcomeTopicVar)
+	}
+	return &attention.Watcher{
+		Fares:      fares,
+		Executions: attention.SFNExecutions{Client: sfn.NewFromConfig(e.aws)},
+		Alerts:     attention.SNSAlerts{Client: sns.NewFromConfig(e.aws), TopicARN: topic},
+		Log:        e.Log,
+	}, nil
 }
 
 // AccountService builds the account service's handlers.

@@ -22,8 +22,10 @@ var compensation = func() map[string]bool {
 	return set
 }()
 
-// step is one state's run as the timeline shows it.
+// step is one state's run as the timeline shows it, or a mark between runs (a stop, a
+// resume).
 type step struct {
+	mark     string // "" for a state
 	name     string
 	at       time.Duration // since the execution started
 	failures []string      // the errors of failed attempts, in order
@@ -44,6 +46,13 @@ func Timeline(w io.Writer, x *engine.Execution) {
 	for i := range events {
 		e := &events[i]
 		switch {
+		case e.ExecutionFailed != nil || e.ExecutionAborted != nil || e.ExecutionTimedOut != nil:
+			if i < len(events)-1 { // an end a resume went on from
+				steps = append(steps, &step{mark: "  ⏸ " + endOf(e) + ": the fare needs attention"})
+			}
+		case e.ExecutionRedriven != nil:
+			steps = append(steps, &step{mark: fmt.Sprintf("  ↻ resumed by an operator (redrive %d), %.1fs in", e.ExecutionRedriven.RedriveCount, e.Timestamp.Sub(start).Seconds())})
+			current = nil
 		case e.StateEntered != nil:
 			current = &step{name: e.StateEntered.Name, at: e.Timestamp.Sub(start)}
 			steps = append(steps, current)
@@ -57,6 +66,10 @@ func Timeline(w io.Writer, x *engine.Execution) {
 	}
 	compensating := false
 	for _, s := range steps {
+		if s.mark != "" {
+			fmt.Fprintln(w, s.mark)
+			continue
+		}
 		if compensation[s.name] && !compensating {
 			compensating = true
 			fmt.Fprintln(w, "          ↩ compensating, most recent step first")
@@ -106,6 +119,17 @@ func isErrorOutput(output string) bool {
 	_, hasError := out["Error"]
 	_, hasCause := out["Cause"]
 	return hasError && hasCause
+}
+
+// endOf says how an execution ended, for a run a resume went on from.
+func endOf(e *history.Event) string {
+	switch {
+	case e.ExecutionAborted != nil:
+		return "stopped"
+	case e.ExecutionTimedOut != nil:
+		return "timed out"
+	}
+	return "failed with " + e.ExecutionFailed.Error
 }
 
 // failureOf names the error of a failed attempt, "" for other events.

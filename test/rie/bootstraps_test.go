@@ -15,9 +15,10 @@ const lambdasPackage = "github.com/faresaga/faresaga/lambdas/"
 // doorFunction is the front door's function, which is not one of the saga's.
 const doorFunction = "intake"
 
-// functionNames are the functions whose bootstraps are built: the saga's, and the door.
+// functionNames are the functions whose bootstraps are built: the saga's, the door and
+// the watcher.
 func functionNames() []string {
-	names := []string{doorFunction}
+	names := []string{doorFunction, watcherFunction}
 	for _, fn := range statemachine.Functions {
 		names = append(names, fn.Name)
 	}

@@ -43,6 +43,7 @@ func TestDeployedArtefactsBoot(t *testing.T) {
 		})
 	}
 	t.Run(doorFunction, func(t *testing.T) { checkTheDoor(t, rie, bootstraps[doorFunction]) })
+	t.Run(watcherFunction, func(t *testing.T) { checkTheWatcher(t, rie, bootstraps[watcherFunction], endpoint) })
 }
 
 // functionEnvironment is the environment the stack gives fn, with its tables on the
