@@ -8,6 +8,7 @@ import (
 	"github.com/faresaga/faresaga/internal/account"
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
 )
@@ -94,9 +95,9 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 	}
 	if authorised {
 		switch auth.Status {
-		case payment.StatusCaptured:
+		case gateway.StatusCaptured:
 			m.captured = auth.Amount.Amount
-		case payment.StatusRefunded:
+		case gateway.StatusRefunded:
 			m.captured, m.refunded = auth.Amount.Amount, auth.Amount.Amount
 		}
 	}
@@ -142,7 +143,7 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 		if result.Status != engine.Failed || result.Error == "CompensationFailed" {
 			v.violate("%s: CANCELLED but the execution %s (%s)", f.fareID, result.Status, result.Error)
 		}
-		if authorised && auth.Status != payment.StatusVoided && auth.Status != payment.StatusRefunded {
+		if authorised && !auth.Status.Final() {
 			v.violate("%s: CANCELLED but the authorisation is %s", f.fareID, auth.Status)
 		}
 		if m.captured != m.refunded {

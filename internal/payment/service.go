@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/gateway"
+	"github.com/faresaga/faresaga/internal/gateway/simulated"
 	"github.com/faresaga/faresaga/internal/money"
 )
 
@@ -13,7 +15,7 @@ import (
 type Service struct {
 	DB            DynamoDB
 	PaymentsTable string
-	Gateway       Gateway
+	Gateway       gateway.Gateway
 	Faults        faults.Injector
 	Now           func() time.Time // nil: time.Now
 	Log           *slog.Logger     // nil: logs are discarded
@@ -46,7 +48,7 @@ type Config struct {
 	// Gateway is the payment gateway; nil means the simulated gateway, keeping its state
 	// in the table SimulatedGatewayTable, or in memory when that is empty (local runtime
 	// only: each Lambda instance would otherwise have a gateway of its own).
-	Gateway               Gateway
+	Gateway               gateway.Gateway
 	SimulatedGatewayTable string
 	FaultInjection        bool
 	Now                   func() time.Time // nil: time.Now
@@ -58,18 +60,18 @@ func New(cfg Config) (*Service, error) {
 	if cfg.DynamoDB == nil || cfg.PaymentsTable == "" {
 		return nil, errors.New("payment: a DynamoDB client and the Payments table name are required")
 	}
-	gateway := cfg.Gateway
-	if gateway == nil {
-		store := NewMemoryGatewayStore()
+	gw := cfg.Gateway
+	if gw == nil {
+		store := simulated.NewMemoryStore()
 		if cfg.SimulatedGatewayTable != "" {
-			store = NewDynamoGatewayStore(cfg.DynamoDB, cfg.SimulatedGatewayTable)
+			store = simulated.NewDynamoStore(cfg.DynamoDB, cfg.SimulatedGatewayTable)
 		}
-		gateway = NewSimulatedGateway(store, cfg.Now)
+		gw = simulated.New(store, cfg.Now)
 	}
 	return &Service{
 		DB:            cfg.DynamoDB,
 		PaymentsTable: cfg.PaymentsTable,
-		Gateway:       gateway,
+		Gateway:       gw,
 		Faults:        faults.New(cfg.FaultInjection),
 		Now:           cfg.Now,
 		Log:           cfg.Log,
