@@ -183,34 +183,6 @@ func TestSimulatedGatewayIDsAreDerivedFromKeys(t *testing.T) {
 	}
 }
 
-func TestSimulatedGatewayLookup(t *testing.T) {
-	ctx := context.Background()
-	for kind, newStore := range storeKinds {
-		t.Run(kind, func(t *testing.T) {
-			gw := New(newStore(t), fixedClock)
-			for _, call := range []gatewayCall{preauthorize("pa", testToken, 1000), capture("c", 1000), void("v")} {
-				_, _ = call(ctx, gw) // the void is refused: it must not be found
-			}
-			tests := []struct {
-				key        string
-				wantFound  bool
-				wantStatus gateway.Status
-			}{
-				{"pa", true, gateway.StatusCaptured}, // the current state, not the first answer
-				{"c", true, gateway.StatusCaptured},
-				{"v", false, ""},
-				{"never-used", false, ""},
-			}
-			for _, tt := range tests {
-				got, found, err := gw.Lookup(ctx, tt.key)
-				require.NoError(t, err, tt.key)
-				assert.Equal(t, tt.wantFound, found, tt.key)
-				assert.Equal(t, tt.wantStatus, got.Status, tt.key)
-			}
-		})
-	}
-}
-
 func TestSimulatedGatewayAppliesConcurrentCapturesOnce(t *testing.T) {
 	tests := []struct {
 		name       string
