@@ -6,6 +6,8 @@ package gateway
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -148,4 +150,16 @@ func CheckAmount(operation string, m money.Money) error {
 		return &steperr.GatewayRejected{Operation: operation, Reason: "amount must be positive and name its currency"}
 	}
 	return nil
+}
+
+// Fingerprint identifies a request's content, so a gateway can tell a replay from a key
+// reused for something else. Parts are separated by a byte no part contains. Only the
+// hash may be kept, never the parts: one of them is often the payment token.
+func Fingerprint(parts ...string) string {
+	h := sha256.New()
+	for _, part := range parts {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -67,7 +67,7 @@ func (g *Gateway) PreAuthorize(ctx context.Context, req gateway.PreAuthorizeRequ
 		operation:   gateway.OpPreAuthorize,
 		key:         req.IdempotencyKey,
 		code:        code,
-		fingerprint: fingerprint(gateway.OpPreAuthorize, req.PaymentToken, fmt.Sprint(req.Amount.Amount), req.Amount.Currency),
+		fingerprint: gateway.Fingerprint(gateway.OpPreAuthorize, req.PaymentToken, fmt.Sprint(req.Amount.Amount), req.Amount.Currency),
 	}, func(current State, exists bool) (State, error) {
 		switch {
 		case exists: // its code comes from this unused key: state without its key record
@@ -91,7 +91,7 @@ func (g *Gateway) Capture(ctx context.Context, req gateway.CaptureRequest) (gate
 		operation:   gateway.OpCapture,
 		key:         req.IdempotencyKey,
 		code:        req.AuthorizationCode,
-		fingerprint: fingerprint(gateway.OpCapture, req.AuthorizationCode, fmt.Sprint(req.Amount.Amount), req.Amount.Currency),
+		fingerprint: gateway.Fingerprint(gateway.OpCapture, req.AuthorizationCode, fmt.Sprint(req.Amount.Amount), req.Amount.Currency),
 	}, func(current State, exists bool) (State, error) {
 		if exists && current.Status == gateway.StatusExpired {
 			return State{}, &gateway.AuthorizationExpired{Code: current.Code, ExpiredAt: current.expiresAt()}
@@ -120,7 +120,7 @@ func (g *Gateway) Void(ctx context.Context, req gateway.VoidRequest) (gateway.Au
 		operation:   gateway.OpVoid,
 		key:         req.IdempotencyKey,
 		code:        req.AuthorizationCode,
-		fingerprint: fingerprint(gateway.OpVoid, req.AuthorizationCode),
+		fingerprint: gateway.Fingerprint(gateway.OpVoid, req.AuthorizationCode),
 	}, func(current State, exists bool) (State, error) {
 		if exists && (current.Status == gateway.StatusVoided || current.Status == gateway.StatusExpired) {
 			return current, nil // releasing what is released is harmless, so it is not an error
@@ -134,7 +134,7 @@ func (g *Gateway) Refund(ctx context.Context, req gateway.RefundRequest) (gatewa
 		operation:   gateway.OpRefund,
 		key:         req.IdempotencyKey,
 		code:        req.AuthorizationCode,
-		fingerprint: fingerprint(gateway.OpRefund, req.AuthorizationCode),
+		fingerprint: gateway.Fingerprint(gateway.OpRefund, req.AuthorizationCode),
 	}, requireStatus(gateway.OpRefund, gateway.StatusCaptured, func(next State) (State, error) {
 		next.Status, next.RefundID = gateway.StatusRefunded, DerivedID("re", req.IdempotencyKey)
 		return next, nil

@@ -12,15 +12,3 @@ func DerivedID(prefix, idempotencyKey string) string {
 	sum := sha256.Sum256([]byte(idempotencyKey))
 	return prefix + "_" + hex.EncodeToString(sum[:12])
 }
-
-// fingerprint identifies a request's content, so the gateway can tell a replay from a
-// key reused for something else. Parts are separated by a byte no part contains. Only
-// the hash is kept, never the parts: one of them is the payment token.
-func fingerprint(parts ...string) string {
-	h := sha256.New()
-	for _, part := range parts {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
