@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -31,6 +32,7 @@ type Env struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	lookup   func(string) string
+	aws      aws.Config // for the clients only some functions need
 }
 
 // Load reads the environment and builds the SDK clients, once per process.
@@ -57,6 +59,7 @@ func load(ctx context.Context, lookup func(string) string) (Env, error) {
 		Log:      slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})),
 		Now:      time.Now,
 		lookup:   lookup,
+		aws:      cfg,
 	}, nil
 }
 

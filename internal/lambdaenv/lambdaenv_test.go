@@ -68,7 +68,9 @@ func TestServicesNeedTheirOwnTables(t *testing.T) {
 		{"account", map[string]string{"CUSTOMER_ACCOUNTS_TABLE": "A"}, func(e Env) error { _, err := e.AccountService(); return err }, ""},
 		{"payment", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "simulated"}, func(e Env) error { _, err := e.PaymentService(); return err }, ""},
 		{"payment without the gateway table", map[string]string{"PAYMENTS_TABLE": "P"}, func(e Env) error { _, err := e.PaymentService(); return err }, "PAYMENT_GATEWAY_TABLE is not set"},
-		{"payment with an unknown gateway", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "stripe"}, func(e Env) error { _, err := e.PaymentService(); return err }, `the only gateway is "simulated"`},
+		{"payment with an unknown gateway", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "paypal"}, func(e Env) error { _, err := e.PaymentService(); return err }, `PAYMENT_GATEWAY="paypal": the gateway must be "simulated" or "stripe"`},
+		{"payment with Stripe", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "stripe", "STRIPE_API_KEY_SECRET": "faresaga/stripe"}, func(e Env) error { _, err := e.PaymentService(); return err }, ""},
+		{"payment with Stripe but no secret", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "stripe"}, func(e Env) error { _, err := e.PaymentService(); return err }, "STRIPE_API_KEY_SECRET is not set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

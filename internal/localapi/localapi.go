@@ -4,6 +4,7 @@
 package localapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/gateway"
+	"github.com/faresaga/faresaga/internal/gateway/stripe"
+	"github.com/faresaga/faresaga/internal/lambdaenv"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/api"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
@@ -30,7 +34,15 @@ type Config struct {
 	VirtualTime            bool   // retries and Waits take no time
 	MockConfigFile         string // Step Functions Local mocked responses, "" for none
 	Seed                   uint64
+	// Gateway is the payment gateway: "" or "simulated" (in memory), or "stripe": the
+	// Stripe adapter against StripeURL, a Stripe-compatible endpoint such as stripe-mock,
+	// with StripeKey ("": DefaultStripeKey).
+	Gateway, StripeURL, StripeKey string
 }
+
+// DefaultStripeKey is the key sent to a local Stripe endpoint when none is given:
+// stripe-mock takes any key of this form.
+const DefaultStripeKey = "sk_test_faresagalocal"
 
 // Server is a running local server.
 type Server struct {
@@ -39,6 +51,7 @@ type Server struct {
 	StateMachineARN string // the fare-collection machine
 	api             *api.Server
 	http            *http.Server
+	stripeURL       string // the Stripe endpoint, when the gateway is Stripe
 }
 
 // Start serves the embedded stack's DynamoDB API and the Step Functions API in front of
@@ -48,6 +61,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.VirtualTime {
 		opts.Clock = clock.NewVirtual(time.Now().UTC())
 	}
+	gw, err := paymentGateway(cfg, opts.Clock)
+	if err != nil {
+		return nil, err
+	}
+	opts.Gateway = gw
 	if cfg.MockConfigFile != "" {
 		mocks, err := task.LoadMockConfig(cfg.MockConfigFile)
 		if err != nil {
@@ -66,6 +84,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{Stack: stack, Endpoint: "http://" + listener.Addr().String(),
 		api: api.NewServer(api.Options{Engine: stack.Engine, MaxFinishedExecutions: cfg.MaxFinished, Mocks: opts.Mocks, Clock: opts.Clock})}
+	if gw != nil {
+		s.stripeURL = cfg.StripeURL
+	}
 	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(listener) }()
 
@@ -80,6 +101,22 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// paymentGateway is the gateway cfg names; nil for the simulated one.
+func paymentGateway(cfg Config, clk clock.Clock) (gateway.Gateway, error) {
+	switch cfg.Gateway {
+	case "", lambdaenv.SimulatedGateway:
+		return nil, nil
+	case lambdaenv.StripeGateway:
+		if cfg.StripeURL == "" {
+			return nil, errors.New("the stripe gateway needs the URL of a Stripe-compatible endpoint (--stripe-url)")
+		}
+		key := cmp.Or(cfg.StripeKey, DefaultStripeKey)
+		return stripe.New(stripe.Config{URL: cfg.StripeURL, Bindings: stripe.NewMemoryBindings(), Now: clk.Now,
+			APIKey: func(context.Context) (string, error) { return key, nil }})
+	}
+	return nil, fmt.Errorf("unknown gateway %q: use %q or %q", cfg.Gateway, lambdaenv.SimulatedGateway, lambdaenv.StripeGateway)
+}
+
 // Describe writes the endpoints, ARNs and names, and commands to try.
 func (s *Server) Describe(w io.Writer) {
 	fmt.Fprintf(w, "Step Functions API  %s\n", s.Endpoint)
@@ -92,6 +129,11 @@ func (s *Server) Describe(w io.Writer) {
 		fmt.Fprintf(w, "table               %s\n", spec.Name)
 	}
 	fmt.Fprintf(w, "topic               %s (recorded in memory)\n", embedded.TopicARN)
+	if s.stripeURL != "" {
+		fmt.Fprintf(w, "payment gateway     Stripe at %s\n", s.stripeURL)
+	} else {
+		fmt.Fprintf(w, "payment gateway     simulated (in memory)\n")
+	}
 	fmt.Fprintf(w, `
 try:
   aws stepfunctions start-execution --endpoint-url %s --state-machine-arn %s \
