@@ -6,6 +6,11 @@ FUNCTIONS := registerfare preauthorizepayment chargefare creditcustomeraccount \
 BOOTSTRAPS := $(FUNCTIONS:%=build/%/bootstrap)
 STAGE ?= dev
 STACK := FareCollection-$(STAGE)
+# The payment functions' gateway: simulated, or stripe (its API key in Secrets Manager:
+# the secret STRIPE_SECRET_NAME names, or one the stack creates empty).
+GATEWAY ?= simulated
+STRIPE_SECRET_NAME ?=
+CDK_CONTEXT := --context stage=$(STAGE) --context gateway=$(GATEWAY) $(if $(STRIPE_SECRET_NAME),--context stripeSecretName=$(STRIPE_SECRET_NAME))
 # Quiet, offline CDK: no telemetry, no version check, no Node end-of-life banner.
 export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
@@ -62,7 +67,7 @@ bin/cdkapp: FORCE
 	go build -o $@ .
 
 synth: build bin/cdkapp ## cdk.out/$(STACK).template.json, without the CLI, network or credentials
-	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' ./bin/cdkapp
+	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)","gateway":"$(GATEWAY)","stripeSecretName":"$(STRIPE_SECRET_NAME)"}' ./bin/cdkapp
 	@echo "wrote cdk.out/$(STACK).template.json"
 
 vet:
@@ -80,13 +85,13 @@ node_modules: package.json package-lock.json
 # deploy, diff and destroy talk to AWS: they need credentials for the target account
 # and a one-time `npx cdk bootstrap` there (see README).
 deploy: build node_modules
-	npx cdk deploy $(STACK) --context stage=$(STAGE)
+	npx cdk deploy $(STACK) $(CDK_CONTEXT)
 
 diff: build node_modules
-	npx cdk diff $(STACK) --context stage=$(STAGE)
+	npx cdk diff $(STACK) $(CDK_CONTEXT)
 
 destroy: node_modules
-	npx cdk destroy $(STACK) --context stage=$(STAGE)
+	npx cdk destroy $(STACK) $(CDK_CONTEXT)
 
 clean:
 	rm -rf build bin cdk.out

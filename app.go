@@ -1,4 +1,5 @@
-// Command faresaga's CDK app: synthesizes FareCollection-<stage> (cdk synth -c stage=prod).
+// Command faresaga's CDK app: synthesizes FareCollection-<stage> (cdk synth -c stage=prod,
+// -c gateway=stripe).
 package main
 
 import (
@@ -14,8 +15,14 @@ func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
 	stage, err := stacks.StageFromContext(app)
+	var gateway stacks.Gateway
+	var stripeSecret string
 	if err == nil {
-		_, err = stacks.NewFareCollectionStack(app, stacks.StackID(stage), &stacks.FareCollectionStackProps{Stage: stage})
+		gateway, stripeSecret, err = stacks.GatewayFromContext(app)
+	}
+	if err == nil {
+		_, err = stacks.NewFareCollectionStack(app, stacks.StackID(stage), &stacks.FareCollectionStackProps{Stage: stage,
+			Gateway: gateway, StripeSecretName: stripeSecret})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cdk app:", err)

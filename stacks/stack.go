@@ -26,6 +26,11 @@ type FareCollectionStackProps struct {
 	// AssetRoot holds one directory per function, <AssetRoot>/<name>/bootstrap.
 	// Default: DefaultAssetRoot, relative to the working directory.
 	AssetRoot string
+	// Gateway is the payment functions' gateway; "" means SimulatedGateway.
+	Gateway Gateway
+	// StripeSecretName names an existing secret holding Stripe's API key, with the
+	// Stripe gateway; "" has the stack create an empty one.
+	StripeSecretName string
 }
 
 // FareCollectionStack is the deployed saga: the stack and the constructs tests and
@@ -79,6 +84,9 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	settings := stage.settings()
 	s.addTables(settings)
 	s.addFunctions(settings, assets)
+	if props.Gateway == StripeGateway {
+		s.useStripe(settings, props.StripeSecretName)
+	}
 	s.addMessaging(settings)
 	if err := s.addStateMachine(settings); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -60,7 +61,12 @@ func TestMain(m *testing.M) {
 
 // synthesize builds stage's stack in an app of its own: an app synthesizes once.
 func synthesize(stage Stage) (*synthesized, error) {
-	stack, err := NewFareCollectionStack(awscdk.NewApp(nil), StackID(stage), &FareCollectionStackProps{Stage: stage, AssetRoot: testAssets})
+	return synthesizeProps(&FareCollectionStackProps{Stage: stage, AssetRoot: testAssets})
+}
+
+func synthesizeProps(p *FareCollectionStackProps) (*synthesized, error) {
+	stage := cmp.Or(p.Stage, Dev)
+	stack, err := NewFareCollectionStack(awscdk.NewApp(nil), StackID(stage), p)
 	if err != nil {
 		return nil, fmt.Errorf("build %s stack: %w", stage, err)
 	}

@@ -148,18 +148,21 @@ func refund(key string) step {
 }
 
 func lookup(key string) step {
-	return step{label: "Lookup " + key, call: func(r *run) result {
-		auth, found, err := r.target.Gateway.Lookup(r.ctx, key)
-		if found && r.code == "" {
-			r.code = auth.Code
-		}
-		return result{auth: auth, found: found, err: err}
-	}}
+	return finding("Lookup "+key, func(r *run) (gateway.Authorization, bool, error) {
+		return r.target.Gateway.Lookup(r.ctx, key)
+	})
 }
 
 func cancel(key string) step {
-	return step{label: "CancelPreAuthorization " + key, call: func(r *run) result {
-		auth, found, err := r.target.Gateway.CancelPreAuthorization(r.ctx, key)
+	return finding("CancelPreAuthorization "+key, func(r *run) (gateway.Authorization, bool, error) {
+		return r.target.Gateway.CancelPreAuthorization(r.ctx, key)
+	})
+}
+
+// finding is a step that may find an authorisation; the first one found is the case's.
+func finding(label string, find func(r *run) (gateway.Authorization, bool, error)) step {
+	return step{label: label, call: func(r *run) result {
+		auth, found, err := find(r)
 		if found && r.code == "" {
 			r.code = auth.Code
 		}

@@ -251,16 +251,8 @@ func (g *Gateway) Capture(ctx context.Context, req gateway.CaptureRequest) (gate
 
 func (g *Gateway) Void(ctx context.Context, req gateway.VoidRequest) (gateway.Authorization, error) {
 	const op = gateway.OpVoid
-	if err := gateway.CheckKey(op, req.IdempotencyKey); err != nil {
-		return gateway.Authorization{}, err
-	}
-	api, err := g.api(ctx, op)
+	api, err := g.prepare(ctx, op, req.IdempotencyKey, req.FareID, req.AuthorizationCode)
 	if err != nil {
-		return gateway.Authorization{}, err
-	}
-	want := Binding{Key: req.IdempotencyKey, Operation: op, IntentID: req.AuthorizationCode,
-		Fingerprint: gateway.Fingerprint(op, req.FareID, req.AuthorizationCode)}
-	if err := g.bindOnce(ctx, want); err != nil {
 		return gateway.Authorization{}, err
 	}
 	intent, err := g.cancelIntent(ctx, api, req.AuthorizationCode, req.IdempotencyKey)
@@ -281,16 +273,8 @@ func (g *Gateway) Void(ctx context.Context, req gateway.VoidRequest) (gateway.Au
 
 func (g *Gateway) Refund(ctx context.Context, req gateway.RefundRequest) (gateway.Authorization, error) {
 	const op = gateway.OpRefund
-	if err := gateway.CheckKey(op, req.IdempotencyKey); err != nil {
-		return gateway.Authorization{}, err
-	}
-	api, err := g.api(ctx, op)
+	api, err := g.prepare(ctx, op, req.IdempotencyKey, req.FareID, req.AuthorizationCode)
 	if err != nil {
-		return gateway.Authorization{}, err
-	}
-	want := Binding{Key: req.IdempotencyKey, Operation: op, IntentID: req.AuthorizationCode,
-		Fingerprint: gateway.Fingerprint(op, req.FareID, req.AuthorizationCode)}
-	if err := g.bindOnce(ctx, want); err != nil {
 		return gateway.Authorization{}, err
 	}
 	params := &stripeapi.RefundCreateParams{
@@ -387,6 +371,20 @@ func (g *Gateway) CancelPreAuthorization(ctx context.Context, preauthKey string)
 	}
 	auth, authorised := authorizationOf(intent) // a confirmation that landed first was voided with it
 	return auth, authorised, nil
+}
+
+// prepare starts a change of the intent code under key: it checks the key, and binds
+// it to the request before anything is sent.
+func (g *Gateway) prepare(ctx context.Context, operation, key, fareID, code string) (*stripeapi.Client, error) {
+	if err := gateway.CheckKey(operation, key); err != nil {
+		return nil, err
+	}
+	api, err := g.api(ctx, operation)
+	if err != nil {
+		return nil, err
+	}
+	want := Binding{Key: key, Operation: operation, IntentID: code, Fingerprint: gateway.Fingerprint(operation, fareID, code)}
+	return api, g.bindOnce(ctx, want)
 }
 
 // bind writes b, and returns the key's binding.
