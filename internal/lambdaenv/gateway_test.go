@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -102,4 +104,18 @@ func TestStripePaymentFunctionsReadTheKeyFromSecretsManagerOnce(t *testing.T) {
 		})
 	}
 	assert.Len(t, fake.IntentIDs(), 1, "only the function with a key reached Stripe")
+}
+
+// On Lambda every instance must share the simulated gateway's state: it lives in the
+// PaymentGateway table, not in the instance.
+func TestSimulatedGatewayKeepsItsStateInItsTable(t *testing.T) {
+	env := testEnv(t)
+	svc, err := env.PaymentService()
+	require.NoError(t, err)
+	_, err = lambda.NewHandler(svc.PreAuthorizePayment).Invoke(context.Background(),
+		[]byte(`{"fare":{"fareId":"fare-1","customerId":"cust-1","amount":1250,"currency":"EUR","paymentToken":"tok_1"},"attempt":0}`))
+	require.NoError(t, err)
+	out, err := env.DynamoDB.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(tables.PaymentGateway.Name)})
+	require.NoError(t, err)
+	assert.Len(t, out.Items, 2, "the authorisation and its key's record")
 }

@@ -45,14 +45,13 @@ const (
 type Config struct {
 	DynamoDB      DynamoDB
 	PaymentsTable string
-	// Gateway is the payment gateway; nil means the simulated gateway, keeping its state
-	// in the table SimulatedGatewayTable, or in memory when that is empty (local runtime
-	// only: each Lambda instance would otherwise have a gateway of its own).
-	Gateway               gateway.Gateway
-	SimulatedGatewayTable string
-	FaultInjection        bool
-	Now                   func() time.Time // nil: time.Now
-	Log                   *slog.Logger     // nil: logs are discarded
+	// Gateway is the payment gateway; nil means the simulated gateway in memory (local
+	// runtime and tests only: each Lambda instance would otherwise have a gateway of its
+	// own; lambdaenv builds the deployed functions' gateway).
+	Gateway        gateway.Gateway
+	FaultInjection bool
+	Now            func() time.Time // nil: time.Now
+	Log            *slog.Logger     // nil: logs are discarded
 }
 
 // New builds the service described by cfg.
@@ -62,11 +61,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	gw := cfg.Gateway
 	if gw == nil {
-		store := simulated.NewMemoryStore()
-		if cfg.SimulatedGatewayTable != "" {
-			store = simulated.NewDynamoStore(cfg.DynamoDB, cfg.SimulatedGatewayTable)
-		}
-		gw = simulated.New(store, cfg.Now)
+		gw = simulated.New(simulated.NewMemoryStore(), cfg.Now)
 	}
 	return &Service{
 		DB:            cfg.DynamoDB,

@@ -28,9 +28,9 @@ func TestNewBuildsTheServiceFromConfiguration(t *testing.T) {
 		{"no client", Config{PaymentsTable: tables.Payments.Name}, false, false, true},
 		{"no table", Config{DynamoDB: db}, false, false, true},
 		{"simulated gateway in memory", Config{DynamoDB: db, PaymentsTable: tables.Payments.Name}, false, false, false},
-		{"simulated gateway in its table", Config{DynamoDB: db, PaymentsTable: tables.Payments.Name, SimulatedGatewayTable: tables.PaymentGateway.Name},
-			false, true, false},
 		{"a gateway of the caller's", Config{DynamoDB: db, PaymentsTable: tables.Payments.Name, Gateway: memory}, true, false, false},
+		{"a gateway of the caller's, in its table", Config{DynamoDB: db, PaymentsTable: tables.Payments.Name,
+			Gateway: simulated.New(simulated.NewDynamoStore(db, tables.PaymentGateway.Name), nil)}, true, true, false},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +69,8 @@ func TestUnreachableTablesFailWithDeliberateNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc, err := New(Config{DynamoDB: db, PaymentsTable: tt.paymentsTable, SimulatedGatewayTable: tt.gatewayTable, Now: fixedClock})
+			svc, err := New(Config{DynamoDB: db, PaymentsTable: tt.paymentsTable, Now: fixedClock,
+				Gateway: simulated.New(simulated.NewDynamoStore(db, tt.gatewayTable), fixedClock)})
 			require.NoError(t, err)
 			_, err = svc.PreAuthorizePayment(context.Background(), input("fare-1", "cust-1", 0))
 			require.Error(t, err)

@@ -390,3 +390,27 @@ func TestStripeKeysTooLongForASuffixAreHashed(t *testing.T) {
 	assert.Equal(t, hashed, stripeKey(long, "confirm"), "deterministic")
 	assert.NotEqual(t, hashed, stripeKey(long[1:]+"j", "confirm"))
 }
+
+// The intent's creation answered, but the answer was lost, and the fare was compensated
+// before a retry: the intent stays unconfirmed (it never holds funds), and the retry
+// that comes late is refused.
+func TestStripeAnIntentWhoseCreationWasLostNeverHoldsFunds(t *testing.T) {
+	fake, url := stripefake.Start(t, stripefake.Options{})
+	g := adapter(t, fake, url, fakeKey)
+	fake.LoseNext(stripefake.OpCreate)
+	_, err := g.PreAuthorize(ctx, preauthRequest("preauth:fare-1", stripefake.Visa, 1250))
+	assert.Equal(t, "GatewayUnavailable", name(err))
+	_, found, err := g.CancelPreAuthorization(ctx, "preauth:fare-1")
+	require.NoError(t, err)
+	assert.False(t, found)
+	_, err = g.PreAuthorize(ctx, preauthRequest("preauth:fare-1", stripefake.Visa, 1250))
+	var cancelled *gateway.PreAuthorizationCancelled
+	require.ErrorAs(t, err, &cancelled)
+
+	ids := fake.IntentIDs()
+	require.Len(t, ids, 1)
+	intent, _ := fake.Intent(ids[0])
+	assert.Equal(t, "requires_confirmation", intent["status"])
+	assert.Nil(t, intent["latest_charge"], "never confirmed")
+	assert.Equal(t, []string{"create preauth:fare-1#create"}, writes(fake), "the late retry sent nothing")
+}
