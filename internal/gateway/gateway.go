@@ -25,8 +25,9 @@ import (
 //
 // Errors carry steperr types: PaymentDeclined and CaptureDeclined when the issuer says
 // no (an expired authorisation is a CaptureDeclined too, as *AuthorizationExpired),
-// GatewayRejected (often as *InvalidTransition) when the request is invalid, and
-// GatewayUnavailable when the gateway cannot be reached or asks us to come back later.
+// GatewayRejected (often as *InvalidTransition) when the request is invalid,
+// GatewayUnavailable when the gateway cannot be reached or asks us to come back later,
+// and Throttled when it limits our rate.
 // No error text carries a payment token, card data or a credential.
 type Gateway interface {
 	PreAuthorize(ctx context.Context, req PreAuthorizeRequest) (Authorization, error)
