@@ -15,6 +15,7 @@ import (
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
@@ -121,9 +122,9 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 	}
 	if authorised {
 		switch auth.Status {
-		case payment.StatusCaptured:
+		case gateway.StatusCaptured:
 			m.captured = auth.Amount.Amount
-		case payment.StatusRefunded:
+		case gateway.StatusRefunded:
 			m.captured, m.refunded = auth.Amount.Amount, auth.Amount.Amount
 		}
 	}
@@ -175,7 +176,7 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 		if result.Status != engine.Failed {
 			v.violate("%s: CANCELLED but the execution %s (%s)", f.fareID, result.Status, result.Error)
 		}
-		if authorised && auth.Status != payment.StatusVoided && auth.Status != payment.StatusRefunded {
+		if authorised && !auth.Status.Final() {
 			v.violate("%s: CANCELLED but the authorisation is %s", f.fareID, auth.Status)
 		}
 		if m.captured != m.refunded {

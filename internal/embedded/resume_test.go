@@ -11,6 +11,7 @@ import (
 
 	"github.com/faresaga/faresaga/internal/attention"
 	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
@@ -33,7 +34,7 @@ func TestAStuckFareIsResumedToTheEndOfItsCompensation(t *testing.T) {
 	assert.Equal(t, statemachine.RefundFare, v.fare.AttentionState)
 	assert.Equal(t, "GatewayUnavailable", v.fare.AttentionError)
 	assert.Equal(t, statemachine.CreditCustomerAccount, v.fare.FailedState, "the saga's own failure is kept for the operator")
-	assert.Equal(t, payment.StatusCaptured, v.gateway.Status, "still charged while stuck")
+	assert.Equal(t, gateway.StatusCaptured, v.gateway.Status, "still charged while stuck")
 
 	resumed, err := s.Resume(ctx, "fare-1")
 	require.NoError(t, err)
@@ -50,7 +51,7 @@ func TestAStuckFareIsResumedToTheEndOfItsCompensation(t *testing.T) {
 	assert.Equal(t, fare.Cancelled, v.fare.Status)
 	assert.Equal(t, 1, v.fare.Resumes)
 	assert.Equal(t, payment.PaymentRefunded, v.payment.Status)
-	assert.Equal(t, payment.StatusRefunded, v.gateway.Status, "the money is back")
+	assert.Equal(t, gateway.StatusRefunded, v.gateway.Status, "the money is back")
 	assert.Zero(t, v.balance, "no net credit")
 	var statuses []string
 	for _, m := range s.Topic.Messages() {
@@ -120,6 +121,6 @@ func TestAFareStoppedWhileCompensatingIsMarkedAndResumes(t *testing.T) {
 	require.NoError(t, s.Settled(ctx, x))
 	v = readTables(t, s, "fare-1", customer)
 	assert.Equal(t, fare.Cancelled, v.fare.Status)
-	assert.Equal(t, payment.StatusRefunded, v.gateway.Status)
+	assert.Equal(t, gateway.StatusRefunded, v.gateway.Status)
 	assert.Zero(t, v.balance)
 }

@@ -4,6 +4,7 @@
 package localapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,10 @@ import (
 
 	"github.com/faresaga/faresaga/internal/attention"
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/gateway"
+	"github.com/faresaga/faresaga/internal/gateway/stripe"
 	"github.com/faresaga/faresaga/internal/intake"
+	"github.com/faresaga/faresaga/internal/lambdaenv"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/api"
@@ -37,10 +41,18 @@ type Config struct {
 	VirtualTime    bool   // retries and Waits take no time
 	MockConfigFile string // Step Functions Local mocked responses, "" for none
 	Seed           uint64
+	// Gateway is the payment gateway: "" or "simulated" (in memory), or "stripe": the
+	// Stripe adapter against StripeURL, a Stripe-compatible endpoint such as stripe-mock,
+	// with StripeKey ("": DefaultStripeKey).
+	Gateway, StripeURL, StripeKey string
 	// WrapFunctions, when set, stands between the engine and the Lambda handlers (see
 	// embedded.Options): tests hold a fare in flight with it.
 	WrapFunctions func(task.Integration) task.Integration
 }
+
+// DefaultStripeKey is the key sent to a local Stripe endpoint when none is given:
+// stripe-mock takes any key of this form.
+const DefaultStripeKey = "sk_test_faresagalocal"
 
 // Server is a running local server.
 type Server struct {
@@ -52,6 +64,7 @@ type Server struct {
 	http            *http.Server
 	door            *http.Server
 	doorTransport   *http.Transport
+	stripeURL       string // the Stripe endpoint, when the gateway is Stripe
 }
 
 // Start serves the embedded stack's DynamoDB API and the Step Functions API in front of
@@ -62,6 +75,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.VirtualTime {
 		opts.Clock = clock.NewVirtual(time.Now().UTC())
 	}
+	gw, err := paymentGateway(cfg, opts.Clock)
+	if err != nil {
+		return nil, err
+	}
+	opts.Gateway = gw
 	if cfg.MockConfigFile != "" {
 		mocks, err := task.LoadMockConfig(cfg.MockConfigFile)
 		if err != nil {
@@ -80,6 +98,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{Stack: stack, Endpoint: "http://" + listener.Addr().String(),
 		api: api.NewServer(api.Options{Engine: stack.Engine, MaxFinishedExecutions: cfg.MaxFinished, Mocks: opts.Mocks, Clock: opts.Clock})}
+	if gw != nil {
+		s.stripeURL = cfg.StripeURL
+	}
 	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(listener) }()
 
@@ -135,6 +156,22 @@ func (s *Server) serveDoor(cfg Config) error {
 	return nil
 }
 
+// paymentGateway is the gateway cfg names; nil for the simulated one.
+func paymentGateway(cfg Config, clk clock.Clock) (gateway.Gateway, error) {
+	switch cfg.Gateway {
+	case "", lambdaenv.SimulatedGateway:
+		return nil, nil
+	case lambdaenv.StripeGateway:
+		if cfg.StripeURL == "" {
+			return nil, errors.New("the stripe gateway needs the URL of a Stripe-compatible endpoint (--stripe-url)")
+		}
+		key := cmp.Or(cfg.StripeKey, DefaultStripeKey)
+		return stripe.New(stripe.Config{URL: cfg.StripeURL, Bindings: stripe.NewMemoryBindings(), Now: clk.Now,
+			APIKey: func(context.Context) (string, error) { return key, nil }})
+	}
+	return nil, fmt.Errorf("unknown gateway %q: use %q or %q", cfg.Gateway, lambdaenv.SimulatedGateway, lambdaenv.StripeGateway)
+}
+
 // Describe writes the endpoints, ARNs and names, and commands to try.
 func (s *Server) Describe(w io.Writer) {
 	fmt.Fprintf(w, "Step Functions API  %s\n", s.Endpoint)
@@ -147,6 +184,11 @@ func (s *Server) Describe(w io.Writer) {
 		fmt.Fprintf(w, "table               %s\n", spec.Name)
 	}
 	fmt.Fprintf(w, "topic               %s (recorded in memory)\n", embedded.TopicARN)
+	if s.stripeURL != "" {
+		fmt.Fprintf(w, "payment gateway     Stripe at %s\n", s.stripeURL)
+	} else {
+		fmt.Fprintf(w, "payment gateway     simulated (in memory)\n")
+	}
 	if s.DoorURL != "" {
 		fmt.Fprintf(w, "front door          %s (POST /fares, GET /fares/{fareId})\n", s.DoorURL)
 		fmt.Fprintf(w, `
