@@ -190,7 +190,7 @@ func (s *Stack) wire(opts Options) error {
 	}
 	s.Engine = engine.New(engine.Options{Clock: opts.Clock, Tasks: s.Tasks, Seed: opts.Seed, Region: Region, Account: Account})
 	s.watching = &watching{stack: s, log: log, handled: map[runKey]chan struct{}{}, started: map[string]*engine.Execution{}}
-	s.Watcher = &attention.Watcher{Fares: s.Services.Fare, Executions: s.watching, Alerts: topicAlerts{topic: s.Topic}, Log: log}
+	s.Watcher = &attention.Watcher{Fares: s.Services.Fare, Executions: s.watching, Topic: recordingTopic{topic: s.Topic}, Log: log}
 	s.Engine.OnStatusChange(s.watching.onStatusChange)
 	return nil
 }

@@ -54,7 +54,7 @@ func (e Env) Watcher() (*attention.Watcher, error) {
 	return &attention.Watcher{
 		Fares:      fares,
 		Executions: attention.SFNExecutions{Client: sfn.NewFromConfig(e.aws)},
-		Alerts:     attention.SNSAlerts{Client: sns.NewFromConfig(e.aws), TopicARN: topic},
+		Topic:      attention.SNSTopic{Client: sns.NewFromConfig(e.aws), TopicARN: topic},
 		Log:        e.Log,
 	}, nil
 }
