@@ -48,6 +48,9 @@ type Config struct {
 	// WrapFunctions, when set, stands between the engine and the Lambda handlers (see
 	// embedded.Options): tests hold a fare in flight with it.
 	WrapFunctions func(task.Integration) task.Integration
+	// WrapDynamoDB, when set, stands in front of the DynamoDB endpoint (see
+	// embedded.Options): tests record what each client does with it.
+	WrapDynamoDB func(http.Handler) http.Handler
 }
 
 // DefaultStripeKey is the key sent to a local Stripe endpoint when none is given:
@@ -71,7 +74,7 @@ type Server struct {
 // it, and creates the fare-collection state machine through that API, as a user would.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	opts := embedded.Options{Seed: cfg.Seed, FaultInjection: true, DynamoDBAddress: cfg.DynamoDBListen, Clock: clock.Real{},
-		WrapFunctions: cfg.WrapFunctions}
+		WrapFunctions: cfg.WrapFunctions, WrapDynamoDB: cfg.WrapDynamoDB}
 	if cfg.VirtualTime {
 		opts.Clock = clock.NewVirtual(time.Now().UTC())
 	}
