@@ -96,9 +96,12 @@ func Resume(ctx context.Context, fares *fare.Service, sf Redriver, fareID string
 		return Resumption{}, &NotResumableError{Reason: "Step Functions cannot redrive the fare's execution: " + x.RedriveStatusReason}
 	}
 	run := x.RedriveCount + 1
-	taken := record.Status == fare.NeedsAttention
+	// A fare REGISTERED with the next run's count was taken by a resume whose redrive has
+	// not come yet (a crash between the two, or another operator's resume under way): the
+	// same client token makes the redrive once. Otherwise the fare is taken first.
+	taken := !(record.Status == fare.Registered && record.Resumes == run)
 	if taken {
-		if _, err := fares.BeginResume(ctx, fareID, record.OwnerExecution, run); errors.Is(err, fare.ErrNotMarked) {
+		if _, err := fares.BeginResume(ctx, fareID, record.OwnerExecution, record.Status, run); errors.Is(err, fare.ErrNotMarked) {
 			return Resumption{}, ErrChanged
 		} else if err != nil {
 			return Resumption{}, err

@@ -31,11 +31,12 @@ const (
 	StoppedForward      Kind = "execution stopped in a forward step"
 	StoppedCompensating Kind = "execution stopped while compensating"
 	Outage              Kind = "compensation outage, over once resumed"
+	ResumedTwice        Kind = "a stuck fare resumed twice at once"
 )
 
 // Kinds lists every fault kind, for reports.
 var Kinds = []Kind{StepFails, StepTransient, CompensationFails, CompensationTransient, LostResponse,
-	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling, ConflictingStart, CardDataInput, StoppedForward, StoppedCompensating, Outage}
+	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling, ConflictingStart, CardDataInput, StoppedForward, StoppedCompensating, Outage, ResumedTwice}
 
 // Counts tallies injected faults, safe for concurrent use.
 type Counts struct {

@@ -16,6 +16,8 @@ type saga struct {
 	conflict   *conflict  // a second execution for the fareId, or nil
 	cardData   *cardInput // an input that carries card data, started past the door; or nil
 	stop       *stopPlan  // an operator's stop of its execution, or nil
+	// resumeTwice: the operator sends each resume of the fare twice at once.
+	resumeTwice bool
 	// broken is the compensation that fails for good, or "": the only thing that may
 	// leave the fare stuck once it has been resumed.
 	broken faults.Step
@@ -121,7 +123,8 @@ func planSaga(seed uint64, n int) saga {
 	if f.conflict = planConflict(rng, f); f.conflict != nil {
 		f.planned = append(f.planned, ConflictingStart)
 	}
-	f.stop = stop // counted when it happens: the saga may end before its moment
+	f.stop = stop                                // counted when it happens: the saga may end before its moment
+	f.resumeTwice = rng.Float64() < pResumeTwice // counted when the fare is stuck
 	return f
 }
 

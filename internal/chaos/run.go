@@ -147,7 +147,7 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 		}
 	}
 	throttle.enabled.Store(true)
-	run, err := runSagas(ctx, stack, sagas, cfg.Concurrency, moments, stopper)
+	run, err := runSagas(ctx, stack, sagas, cfg.Concurrency, moments, stopper, counts)
 	if err != nil {
 		return verdict{}, err
 	}
@@ -172,7 +172,7 @@ type shardRun struct {
 	logs         string // what the handlers logged
 }
 
-func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurrency int, at *moments, stopper *stops) (*shardRun, error) {
+func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurrency int, at *moments, stopper *stops, counts *Counts) (*shardRun, error) {
 	run := &shardRun{results: make(map[string]engine.Result, len(sagas)), owners: make(map[string]string, len(sagas)),
 		conflicts: map[string]*engine.Execution{}, refused: map[string]*engine.Execution{},
 		resumes: map[string]int{}, resumeErrors: map[string]error{}}
@@ -227,7 +227,7 @@ func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurre
 			if s.stop != nil {
 				s.stop.markWatched()
 			}
-			resumes, resumeErr := resumeStuck(ctx, stack, x, s.fareID, s.stop)
+			resumes, resumeErr := resumeStuck(ctx, stack, x, s.fareID, s.stop, s.resumeTwice, counts)
 			if s.stop != nil && stopper != nil {
 				stopper.remove(s.fareID) // the name is free for a second execution now
 			}

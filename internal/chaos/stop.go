@@ -27,6 +27,8 @@ const (
 	// maxResumes is how often the chaos operator resumes a stuck fare: enough for a stop
 	// and an outage in one saga; a compensation that fails for good stays stuck after it.
 	maxResumes = 3
+	// pResumeTwice is the chance that the operator sends a fare's resumes twice at once.
+	pResumeTwice = 0.25
 	// resumeAttempts is how often the operator sends a resume the tables refused (the
 	// stack's DynamoDB is throttled), as a person would try again.
 	resumeAttempts = 20
@@ -175,7 +177,7 @@ func (p *stopPlan) markWatched() {
 // resumeStuck resumes the saga's fare as an operator does, for as long as it is stuck and
 // at most maxResumes times, each time waiting until the watcher has handled the run it
 // started. It returns the resumes made; a resume refused for a stuck fare is an error.
-func resumeStuck(ctx context.Context, stack *embedded.Stack, x *engine.Execution, fareID string, p *stopPlan) (int, error) {
+func resumeStuck(ctx context.Context, stack *embedded.Stack, x *engine.Execution, fareID string, p *stopPlan, twice bool, counts *Counts) (int, error) {
 	resumes := 0
 	for resumes < maxResumes {
 		record, found, err := readFare(ctx, stack, fareID)
@@ -185,7 +187,7 @@ func resumeStuck(ctx context.Context, stack *embedded.Stack, x *engine.Execution
 		if !found || record.Status != fare.NeedsAttention {
 			return resumes, nil
 		}
-		if err := resume(ctx, stack, fareID); err != nil {
+		if err := resumeOnceOrTwice(ctx, stack, fareID, twice, counts); err != nil {
 			return resumes, fmt.Errorf("resume %s (stuck at %s): %w", fareID, record.AttentionState, err)
 		}
 		resumes++
@@ -202,6 +204,25 @@ func resumeStuck(ctx context.Context, stack *embedded.Stack, x *engine.Execution
 	return resumes, nil
 }
 
+// resumeOnceOrTwice resumes the fare, or, for an operator who clicks twice (or two who
+// see the same alert), sends two resumes at once: one of them must be made, and the other
+// be made as the same resume or refused.
+func resumeOnceOrTwice(ctx context.Context, stack *embedded.Stack, fareID string, twice bool, counts *Counts) error {
+	if !twice {
+		return resume(ctx, stack, fareID)
+	}
+	counts.add(ResumedTwice)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- resume(ctx, stack, fareID) }()
+	}
+	first, second := <-errs, <-errs
+	if first != nil && second != nil {
+		return errors.Join(first, second)
+	}
+	return nil
+}
+
 // resume sends a resume again while the tables refuse it for throughput: a resume that
 // failed that way did nothing, or left the fare for a resume sent again to finish.
 func resume(ctx context.Context, stack *embedded.Stack, fareID string) error {
@@ -211,7 +232,8 @@ func resume(ctx context.Context, stack *embedded.Stack, fareID string) error {
 			return nil
 		}
 		var notStuck *attention.NotStuckError
-		if errors.As(err, &notStuck) {
+		var notResumable *attention.NotResumableError
+		if errors.As(err, &notStuck) || errors.As(err, &notResumable) {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -33,6 +34,8 @@ type watching struct {
 	handled map[runKey]chan struct{} // closed once the run's end has been handled
 	order   []runKey                 // handled runs, oldest first, so the map stays bounded
 	started map[string]*engine.Execution
+	// redriveTokens are the client tokens of each execution's last redrives.
+	redriveTokens map[string][]string
 }
 
 // rememberedRuns bounds how many handled runs nobody has waited for are kept: a server
@@ -183,19 +186,28 @@ func (w *watching) Describe(_ context.Context, arn string) (attention.Execution,
 		RedriveStatus: status, RedriveStatusReason: reason, RedriveCount: r.RedriveCount}, true, nil
 }
 
-// Redrive implements attention.Redriver. The engine has no client tokens (the API layer
-// keeps those); a repeated resume is refused before it gets here, the execution running.
-func (w *watching) Redrive(ctx context.Context, arn, _ string) error {
+// Redrive implements attention.Redriver with RedriveExecution's client tokens: a token
+// that redrove the execution already answers as that redrive did, without another (AWS
+// remembers an execution's last 10 for 15 minutes; here the last 10, for as long as the
+// execution is remembered). Two operators resuming at once rely on it.
+func (w *watching) Redrive(ctx context.Context, arn, clientToken string) error {
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	x := w.started[arn]
-	w.mu.Unlock()
 	if x == nil {
 		return fmt.Errorf("%w: no execution %s", attention.ErrNotRedrivable, arn)
+	}
+	if slices.Contains(w.redriveTokens[arn], clientToken) {
+		return nil
 	}
 	_, err := w.stack.Engine.Redrive(context.WithoutCancel(ctx), x)
 	var refused *engine.NotRedrivableError
 	if errors.As(err, &refused) {
 		return fmt.Errorf("%w: %s", attention.ErrNotRedrivable, refused.Reason)
+	}
+	if err == nil {
+		tokens := append(w.redriveTokens[arn], clientToken)
+		w.redriveTokens[arn] = tokens[max(0, len(tokens)-10):]
 	}
 	return err
 }

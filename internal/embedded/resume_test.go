@@ -243,3 +243,49 @@ func topicStatuses(t *testing.T, s *Stack) []string {
 	}
 	return out
 }
+
+// Two operators (or one who clicks twice) resume the same stuck fare at once: one resume
+// is made, and the others are refused with a reason or answered as that same resume
+// (its client token), and the execution is redriven once.
+func TestConcurrentResumesRedriveOnce(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	customer := "cust_fail_credit_outage_refund"
+	x, err := s.RunFare(ctx, FareInput("fare-1", customer))
+	require.NoError(t, err)
+	const operators = 8
+	type answer struct {
+		resumed attention.Resumption
+		err     error
+	}
+	answers := make(chan answer, operators)
+	for range operators {
+		go func() {
+			resumed, err := s.Resume(ctx, "fare-1")
+			answers <- answer{resumed, err}
+		}()
+	}
+	made := 0
+	for range operators {
+		a := <-answers
+		err := a.err
+		if err == nil {
+			made++
+			assert.Equal(t, 1, a.resumed.Resumes, "every resume made is the first")
+			continue
+		}
+		var notStuck *attention.NotStuckError
+		var notResumable *attention.NotResumableError
+		assert.True(t, errors.Is(err, attention.ErrChanged) || errors.As(err, &notStuck) || errors.As(err, &notResumable),
+			"a refused resume says why: %v", err)
+	}
+	require.GreaterOrEqual(t, made, 1, "a resume made")
+	waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	require.NoError(t, s.Settled(waitCtx, x))
+	assert.Equal(t, 1, x.Result().RedriveCount, "redriven once")
+	v := readTables(t, s, "fare-1", customer)
+	assert.Equal(t, fare.Cancelled, v.fare.Status)
+	assert.Equal(t, 1, v.fare.Resumes)
+	assert.Equal(t, gateway.StatusRefunded, v.gateway.Status)
+}

@@ -189,7 +189,8 @@ func (s *Stack) wire(opts Options) error {
 		return fmt.Errorf("compile the fare-collection definition: %w", err)
 	}
 	s.Engine = engine.New(engine.Options{Clock: opts.Clock, Tasks: s.Tasks, Seed: opts.Seed, Region: Region, Account: Account})
-	s.watching = &watching{stack: s, log: log, handled: map[runKey]chan struct{}{}, started: map[string]*engine.Execution{}}
+	s.watching = &watching{stack: s, log: log, handled: map[runKey]chan struct{}{}, started: map[string]*engine.Execution{},
+		redriveTokens: map[string][]string{}}
 	s.Watcher = &attention.Watcher{Fares: s.Services.Fare, Executions: s.watching, Topic: recordingTopic{topic: s.Topic}, Log: log}
 	s.Engine.OnStatusChange(s.watching.onStatusChange)
 	return nil

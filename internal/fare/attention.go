@@ -78,15 +78,27 @@ func (s *Service) MarkUnwrittenNeedsAttention(ctx context.Context, f saga.Fare, 
 	return record, nil
 }
 
-// BeginResume takes a fare that needs attention back to REGISTERED, for the resume that
-// redrives its execution for the nextRun-th time: the saga's steps then act on it again.
-// It fails with ErrNotMarked unless the fare still needs attention and was last resumed
-// before that run.
-func (s *Service) BeginResume(ctx context.Context, fareID, owner string, nextRun int) (Record, error) {
+// BeginResume takes the fare for the resume that redrives its execution for the
+// nextRun-th time; resumes becomes nextRun. A fare that needs attention goes back to
+// REGISTERED, so that the saga's steps act on it again. A fare still REGISTERED (its
+// execution stopped and the watcher has not marked it yet) is claimed for that run, so
+// that the watcher's mark of the stopped run, when it comes, is refused instead of
+// landing on the resumed one. It fails with ErrNotMarked unless the fare still stands as
+// from, and was resumed before that run (exactly the run before, when REGISTERED).
+func (s *Service) BeginResume(ctx context.Context, fareID, owner string, from Status, nextRun int) (Record, error) {
 	now := s.Now().UTC().Format(time.RFC3339Nano)
-	values, err := attributevalue.MarshalMap(map[string]any{
-		":registered": Registered, ":attention": NeedsAttention, ":owner": owner, ":next": nextRun, ":now": now,
-	})
+	attributes := map[string]any{":registered": Registered, ":from": from, ":owner": owner, ":next": nextRun, ":now": now}
+	condition := "#status = :from AND ownerExecution = :owner AND "
+	switch from {
+	case NeedsAttention:
+		condition += "(attribute_not_exists(resumes) OR resumes < :next)"
+	case Registered:
+		condition += resumesAre(nextRun - 1)
+		attributes[":resumes"] = nextRun - 1
+	default:
+		return Record{}, ErrNotMarked
+	}
+	values, err := attributevalue.MarshalMap(attributes)
 	if err != nil {
 		return Record{}, fmt.Errorf("encode the resume: %w", err)
 	}
@@ -94,7 +106,7 @@ func (s *Service) BeginResume(ctx context.Context, fareID, owner string, nextRun
 		TableName:                 aws.String(s.Table),
 		Key:                       fareKey(fareID),
 		UpdateExpression:          aws.String("SET #status = :registered, resumes = :next, resumedAt = :now, updatedAt = :now"),
-		ConditionExpression:       aws.String("#status = :attention AND ownerExecution = :owner AND (attribute_not_exists(resumes) OR resumes < :next)"),
+		ConditionExpression:       aws.String(condition),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: values,
 		ReturnValues:              types.ReturnValueAllNew,
@@ -102,12 +114,13 @@ func (s *Service) BeginResume(ctx context.Context, fareID, owner string, nextRun
 	return s.decodeChange(out, err, fareID)
 }
 
-// UndoResume puts back the mark BeginResume took away, when the redrive that was to
-// follow it could not be made: the fare must not look in progress while nothing runs.
+// UndoResume gives back what BeginResume took (the status and resume count of previous),
+// when the redrive that was to follow could not be made: the fare must not look in
+// progress while nothing runs.
 func (s *Service) UndoResume(ctx context.Context, fareID, owner string, run int, previous Record) (Record, error) {
 	now := s.Now().UTC().Format(time.RFC3339Nano)
 	values, err := attributevalue.MarshalMap(map[string]any{
-		":registered": Registered, ":attention": NeedsAttention, ":owner": owner, ":run": run, ":previous": previous.Resumes, ":now": now,
+		":registered": Registered, ":previousStatus": previous.Status, ":owner": owner, ":run": run, ":previous": previous.Resumes, ":now": now,
 	})
 	if err != nil {
 		return Record{}, fmt.Errorf("encode the undone resume: %w", err)
@@ -115,7 +128,7 @@ func (s *Service) UndoResume(ctx context.Context, fareID, owner string, run int,
 	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.Table),
 		Key:                       fareKey(fareID),
-		UpdateExpression:          aws.String("SET #status = :attention, resumes = :previous, updatedAt = :now"),
+		UpdateExpression:          aws.String("SET #status = :previousStatus, resumes = :previous, updatedAt = :now"),
 		ConditionExpression:       aws.String("#status = :registered AND ownerExecution = :owner AND resumes = :run"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: values,
