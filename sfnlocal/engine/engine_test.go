@@ -209,3 +209,35 @@ func TestHistoryChainsEvents(t *testing.T) {
 		assert.Equal(t, int64(i), ev.PreviousEventID)
 	}
 }
+
+// TestDocumentOrder: AWS keeps an object's members in the order written, in outputs,
+// payload templates, States.JsonToString, JSONata templates and the history.
+func TestDocumentOrder(t *testing.T) {
+	const example = `{"zeta":1,"alpha":{"y":1,"b":2},"mid":3}`
+	tests := []struct {
+		name, definition, input, output string
+	}{
+		{"Pass Result", `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":` + example + `,"End":true}}}`, `{}`, example},
+		{"input passed through", `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, example, example},
+		{"Parameters template", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"z.$":"$.mid","a":{"y":1,"b":2},"m.$":"$.alpha"},"End":true}}}`,
+			example, `{"z":3,"a":{"y":1,"b":2},"m":{"y":1,"b":2}}`},
+		{"ResultPath adds at the end", `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":0,"ResultPath":"$.added","End":true}}}`,
+			example, `{"zeta":1,"alpha":{"y":1,"b":2},"mid":3,"added":0}`},
+		{"States.JsonToString", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"s.$":"States.JsonToString($)"},"End":true}}}`,
+			example, `{"s":"{\"zeta\":1,\"alpha\":{\"y\":1,\"b\":2},\"mid\":3}"}`},
+		{"JSONata template", `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":{"z":"{% $states.input.mid %}","a":"{% $states.input.alpha %}"},"End":true}}}`,
+			example, `{"z":3,"a":{"y":1,"b":2}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, _ := testEngine(t, nil)
+			x := run(t, e, tt.definition, tt.input)
+			r := x.Result()
+			require.Equal(t, Succeeded, r.Status, r.Cause)
+			assert.Equal(t, tt.output, r.Output, "byte for byte")
+			events := x.History.Events()
+			exited := events[len(events)-2]
+			assert.Equal(t, tt.output, exited.StateExited.Output, "the history's payloads keep the order too")
+		})
+	}
+}

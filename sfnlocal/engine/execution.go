@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Status is an execution's status, as DescribeExecution reports it.
@@ -173,13 +173,13 @@ func (e *InvalidInputError) Error() string { return e.Reason }
 
 func decodeInput(text string) (any, error) {
 	if text == "" {
-		return map[string]any{}, nil
+		return jsonvalue.NewObject(0), nil
 	}
 	if len(text) > MaxPayloadBytes {
 		return nil, &InvalidInputError{Reason: fmt.Sprintf("the input is %d bytes, more than the %d allowed", len(text), MaxPayloadBytes)}
 	}
-	var v any
-	if err := json.Unmarshal([]byte(text), &v); err != nil {
+	v, err := jsonvalue.ParseString(text)
+	if err != nil {
 		return nil, &InvalidInputError{Reason: "the input is not valid JSON: " + err.Error()}
 	}
 	return v, nil

@@ -7,6 +7,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/asl"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Machine is a parsed, validated and compiled state machine: every path, template and
@@ -51,13 +52,13 @@ func compileScope(def *asl.Definition) (*scope, error) {
 	return sc, nil
 }
 
-// decode turns a raw template into the value encoding/json gives, nil when absent.
+// decode turns a raw template into a value, objects in document order; nil when absent.
 func decode(raw json.RawMessage) (any, bool, error) {
 	if len(raw) == 0 {
 		return nil, false, nil
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	v, err := jsonvalue.Parse(raw)
+	if err != nil {
 		return nil, false, err
 	}
 	return v, true, nil
@@ -98,7 +99,7 @@ func pathAssign(raw json.RawMessage) (*jsonpath.Assignment, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	object, isObject := v.(map[string]any)
+	object, isObject := v.(*jsonvalue.Object)
 	if !isObject {
 		return nil, fmt.Errorf("Assign must be an object")
 	}

@@ -8,18 +8,19 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // child starts a thread for a branch or an iteration: its own variable scope, its
 // events chained from the parent's latest.
-func (t *thread) child(mapItem map[string]any) *thread {
+func (t *thread) child(mapItem *jsonvalue.Object) *thread {
 	return &thread{x: t.x, log: t.log, vars: newVariables(t.vars), prev: t.prev, mapItem: mapItem}
 }
 
 // runParallel runs every branch on the same input, concurrently; the first branch to
 // fail stops the others and fails the state. A redriven Parallel runs only the branches
 // that did not succeed.
-func (t *thread) runParallel(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+func (t *thread) runParallel(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, error) {
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, err
 	}
@@ -82,7 +83,7 @@ func (p *fanProgress) record(i int, output any, err error, child *thread) {
 
 // runMap runs the item processor for every item, at most MaxConcurrency at a time. A
 // redriven Map runs only the iterations that did not succeed.
-func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+func (t *thread) runMap(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, error) {
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, err
 	}
@@ -113,7 +114,7 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		if err != nil {
 			return err
 		}
-		iteration := t.child(map[string]any{"Index": float64(i), "Value": items[i]})
+		iteration := t.child(mapItem(i, items[i]))
 		if distributed {
 			// Each iteration is a child execution with a history of its own.
 			iteration.log, iteration.prev = history.NewLog(), 0
@@ -138,7 +139,7 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		failures++
 		if failures <= tolerated {
 			f := failure.As(err)
-			progress.outputs[i] = map[string]any{"Error": f.Name, "Cause": f.Cause}
+			progress.outputs[i] = errorObject(f)
 			return nil
 		}
 		if tolerated > 0 || r.st.toleratedCount != nil || r.st.toleratedPercent != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // execution is the interpreter's side of an Execution.
@@ -23,7 +24,7 @@ type execution struct {
 	input    any
 	deadline time.Time // on the engine's clock; zero without a machine timeout
 	// The context object's parts that never change during the execution, built once.
-	executionContext, machineContext map[string]any
+	executionContext, machineContext *jsonvalue.Object
 
 	mu          sync.Mutex
 	invocations map[string]int // per state, for mocked responses
@@ -36,7 +37,7 @@ type thread struct {
 	log     *history.Log // the execution's history, or a DISTRIBUTED map run's own
 	vars    *variables
 	prev    int64
-	mapItem map[string]any // the context object's Map, inside an iteration
+	mapItem *jsonvalue.Object // the context object's Map.Item, inside an iteration
 	// stoppedAt is where the thread's scope stopped without finishing, for a redrive;
 	// fan is the progress of the Parallel or Map state whose attempt just failed.
 	stoppedAt *resumePoint
@@ -96,14 +97,13 @@ func (x *execution) redriveCountNow() int {
 // the deadline of the machine's TimeoutSeconds, which counts from the start or the
 // latest redrive.
 func (x *execution) setContext(from time.Time, redriveCount int, redriveTime time.Time) {
-	x.executionContext = map[string]any{
-		"Id": x.ARN, "Input": x.input, "Name": x.Name, "RoleArn": x.RoleARN,
-		"StartTime": formatTime(x.StartTime), "RedriveCount": float64(redriveCount),
-	}
+	// In the order AWS prints them.
+	x.executionContext = jsonvalue.ObjectOf("Id", x.ARN, "Input", x.input, "StartTime", formatTime(x.StartTime),
+		"Name", x.Name, "RoleArn", x.RoleARN, "RedriveCount", float64(redriveCount))
 	if !redriveTime.IsZero() {
-		x.executionContext["RedriveTime"] = formatTime(redriveTime)
+		x.executionContext.Set("RedriveTime", formatTime(redriveTime))
 	}
-	x.machineContext = map[string]any{"Id": x.StateMachineARN, "Name": x.StateMachineName}
+	x.machineContext = jsonvalue.ObjectOf("Id", x.StateMachineARN, "Name", x.StateMachineName)
 	x.deadline = time.Time{}
 	if timeout := x.machine.Definition.TimeoutSeconds; timeout > 0 {
 		x.deadline = from.Add(time.Duration(timeout) * time.Second)
@@ -196,7 +196,7 @@ type stateRun struct {
 	enteredTime time.Time
 	retryCount  int
 	taskToken   string // a callback task's token, for $$.Task.Token
-	context     map[string]any
+	context     *jsonvalue.Object
 	// prior is the progress a redriven Parallel or Map state starts from, for its first
 	// attempt only.
 	prior *fanProgress
@@ -209,10 +209,10 @@ func (r *stateRun) pathEnv() *jsonpath.Env {
 
 // bindings are the JSONata bindings: $states with input and context, plus extra keys
 // (result, errorOutput), and the workflow variables.
-func (r *stateRun) bindings(extra map[string]any) jsonata.Bindings {
+func (r *stateRun) bindings(extraKey string, extra any) jsonata.Bindings {
 	states := map[string]any{"input": r.rawInput, "context": r.context}
-	for k, v := range extra {
-		states[k] = v
+	if extraKey != "" {
+		states[extraKey] = extra
 	}
 	return jsonata.Bindings{States: states, Variables: r.t.vars.All(), Functions: r.t.x.engine.functions}
 }
@@ -240,7 +240,7 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 	}
 	if st.Type != asl.TypeFail {
 		exited := &history.StateExitedDetails{Name: st.Name, Output: outputText, OutputDetails: &history.PayloadDetails{}}
-		if len(assigned) > 0 {
+		if assigned.Len() > 0 {
 			exited.AssignedVariables = renderVariables(assigned)
 			exited.AssignedVariablesDetails = &history.PayloadDetails{}
 		}
@@ -251,7 +251,7 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 
 // runStateBody runs the state's own work, with Retry and Catch for the states that have
 // them, and returns the output, the variables to assign and the next state.
-func (t *thread) runStateBody(ctx context.Context, r *stateRun) (any, map[string]any, string, error) {
+func (t *thread) runStateBody(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, string, error) {
 	st := r.st
 	switch st.Type {
 	case asl.TypeTask, asl.TypeParallel, asl.TypeMap:
@@ -311,7 +311,7 @@ func (t *thread) leaving(r *stateRun, err error) error {
 }
 
 // attempt runs a Task, Parallel or Map once.
-func (t *thread) attempt(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+func (t *thread) attempt(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, error) {
 	switch r.st.Type {
 	case asl.TypeTask:
 		return t.runTask(ctx, r)
@@ -331,20 +331,17 @@ func (st *state) nextState() string {
 // refreshContext builds the context object for the state's current attempt.
 func (r *stateRun) refreshContext() {
 	x := r.t.x
-	r.context = map[string]any{
-		"Execution":    x.executionContext,
-		"StateMachine": x.machineContext,
-		"State":        map[string]any{"EnteredTime": formatTime(r.enteredTime), "Name": r.st.Name},
-	}
+	stateContext := jsonvalue.ObjectOf("Name", r.st.Name, "EnteredTime", formatTime(r.enteredTime))
 	switch r.st.Type {
 	case asl.TypeTask, asl.TypeParallel, asl.TypeMap: // only states that retry have a RetryCount
-		r.context["State"].(map[string]any)["RetryCount"] = float64(r.retryCount)
+		stateContext.Set("RetryCount", float64(r.retryCount))
 	}
+	r.context = jsonvalue.ObjectOf("Execution", x.executionContext, "StateMachine", x.machineContext, "State", stateContext)
 	if r.t.mapItem != nil {
-		r.context["Map"] = map[string]any{"Item": r.t.mapItem}
+		r.context.Set("Map", jsonvalue.ObjectOf("Item", r.t.mapItem))
 	}
 	if r.taskToken != "" {
-		r.context["Task"] = map[string]any{"Token": r.taskToken}
+		r.context.Set("Task", jsonvalue.ObjectOf("Token", r.taskToken))
 	}
 }
 
@@ -405,10 +402,12 @@ func (x *execution) causeOf(r *stateRun, f *failure.Error) *failure.Error {
 	return f
 }
 
-func renderVariables(assigned map[string]any) map[string]string {
-	out := make(map[string]string, len(assigned))
-	for name, value := range assigned {
-		out[name] = intrinsic.JSONText(value)
+// renderVariables is the assignedVariables of a history event: each value as JSON text,
+// in the order Assign gave them.
+func renderVariables(assigned *jsonvalue.Object) *jsonvalue.Object {
+	out := jsonvalue.NewObject(assigned.Len())
+	for _, m := range assigned.Members() {
+		out.Set(m.Key, intrinsic.JSONText(m.Value))
 	}
 	return out
 }

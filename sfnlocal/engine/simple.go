@@ -6,10 +6,11 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // runSimpleState runs the states without Retry and Catch.
-func (t *thread) runSimpleState(ctx context.Context, r *stateRun) (any, map[string]any, string, error) {
+func (t *thread) runSimpleState(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, string, error) {
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, "", err
 	}

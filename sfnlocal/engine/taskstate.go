@@ -8,12 +8,13 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
 // runTask runs one attempt of a Task state: evaluate its arguments, call the
 // integration, and turn the result into the state's output.
-func (t *thread) runTask(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, error) {
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,8 @@ package history
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Event types, as AWS names them.
@@ -136,7 +138,7 @@ type StateExitedDetails struct {
 	Name                     string            `json:"name"`
 	Output                   string            `json:"output,omitempty"`
 	OutputDetails            *PayloadDetails   `json:"outputDetails,omitempty"`
-	AssignedVariables        map[string]string `json:"assignedVariables,omitempty"`
+	AssignedVariables        *jsonvalue.Object `json:"assignedVariables,omitempty"` // of JSON texts, in Assign's order
 	AssignedVariablesDetails *PayloadDetails   `json:"assignedVariablesDetails,omitempty"`
 }
 

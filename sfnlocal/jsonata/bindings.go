@@ -18,9 +18,17 @@ type Bindings struct {
 // variable of the same name.
 const statesVariable = "states"
 
-// scope flattens the bindings into the library's variable registry. It is built once per
-// evaluation of a template and shared by all of its expressions.
-func (b Bindings) scope() map[string]any {
+// scope is one evaluation's variable registry for the library, and the objects its
+// maps were made from. It is built once per evaluation of a template and shared by
+// all of its expressions, which run one after the other.
+type scope struct {
+	vars    map[string]any
+	origins origins
+}
+
+// scope flattens the bindings into the library's variable registry, with a private
+// copy of each built-in function the expressions name (see builtins).
+func (b Bindings) scope(builtinNames []string) *scope {
 	functions := defaultFunctions
 	switch {
 	case b.Functions != nil:
@@ -28,18 +36,27 @@ func (b Bindings) scope() map[string]any {
 	case b.Sources.Random != nil || b.Sources.UUID != nil:
 		functions = awsFunctions(b.Sources)
 	}
-	vars := make(map[string]any, len(b.Variables)+len(functions)+1)
+	sc := &scope{origins: origins{}}
+	vars := make(map[string]any, len(b.Variables)+len(functions)+len(builtinNames)+3)
+	for _, name := range builtinNames {
+		vars[name] = builtinCopy(name)
+	}
 	// Variables shadow the AWS functions, as bindings passed to a jsonata-js evaluation shadow
 	// registered functions.
 	for name, f := range functions {
-		vars[name] = f
+		vars[name] = &boundFunction{goFunction: f, origins: sc.origins}
 	}
 	for name, v := range b.Variables {
-		vars[name] = withLibraryNulls(v)
+		vars[name] = sc.origins.toLibrary(v)
 	}
 	if b.States != nil {
-		vars[statesVariable] = withLibraryNulls(b.States)
+		states := make(map[string]any, len(b.States))
+		for k, v := range b.States {
+			states[k] = sc.origins.toLibrary(v)
+		}
+		vars[statesVariable] = states
 	}
 	(&depthGuard{}).bind(vars)
-	return vars
+	sc.vars = vars
+	return sc
 }

@@ -2,7 +2,9 @@ package jsonvalue
 
 import (
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -172,4 +174,37 @@ func (o *Object) UnmarshalJSON(data []byte) error {
 	}
 	*o = *obj
 	return nil
+}
+
+// AppendCanonical is Append with every object's members sorted by key: one text per
+// JSON value whatever its order, for telling equal values apart by their text.
+func AppendCanonical(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case []any:
+		dst = append(dst, '[')
+		for i, item := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendCanonical(dst, item)
+		}
+		return append(dst, ']')
+	case *Object:
+		if x == nil {
+			return append(dst, "null"...)
+		}
+		members := slices.Clone(x.members)
+		slices.SortFunc(members, func(a, b Member) int { return strings.Compare(a.Key, b.Key) })
+		dst = append(dst, '{')
+		for i, m := range members {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendString(dst, m.Key)
+			dst = append(dst, ':')
+			dst = AppendCanonical(dst, m.Value)
+		}
+		return append(dst, '}')
+	}
+	return Append(dst, v)
 }

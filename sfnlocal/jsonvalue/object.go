@@ -28,6 +28,9 @@ const indexFrom = 12
 
 // NewObject returns an empty object with room for n members.
 func NewObject(n int) *Object {
+	if n == 0 {
+		return &Object{}
+	}
 	return &Object{members: make([]Member, 0, n)}
 }
 

@@ -83,6 +83,6 @@ func TestRegistryWithoutIntegrationForAResource(t *testing.T) {
 	assert.Nil(t, integration)
 	assert.Equal(t, failure.Runtime, failure.As(err).Name)
 
-	_, err = registry.Invoke(context.Background(), Request{Resource: "arn:aws:states:::sns:publish"})
+	_, err = invokePlain(registry, context.Background(), Request{Resource: "arn:aws:states:::sns:publish"})
 	assert.Equal(t, failure.Runtime, failure.As(err).Name)
 }
