@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,7 +39,7 @@ func (p *parser) parseState(name string, raw []byte, loc string, scopeLanguage Q
 	if o == nil {
 		return nil
 	}
-	s := &State{Name: name, QueryLanguage: p.stateLanguage(o, scopeLanguage)}
+	s := &State{Name: name, QueryLanguage: p.stateLanguage(o, scopeLanguage), MayReadContext: mayReadContext(raw)}
 	s.Comment, _ = p.stringField(o, "Comment")
 	if p.requireField(o, "Type") {
 		typeName, _ := p.stringField(o, "Type")
@@ -60,6 +61,20 @@ func (p *parser) parseState(name string, raw []byte, loc string, scopeLanguage Q
 	p.parseDataFields(o, s)
 	parseTypeFields(p, o, s)
 	return s
+}
+
+// mayReadContext tells, from a state's text, whether it can read the context object:
+// a "$$" path, or "$states" other than its input, result and errorOutput. Erring on
+// the side of yes only costs building the object.
+func mayReadContext(raw []byte) bool {
+	if bytes.Contains(raw, []byte("$$")) {
+		return true
+	}
+	states := bytes.Count(raw, []byte("$states"))
+	for _, part := range []string{"$states.input", "$states.result", "$states.errorOutput"} {
+		states -= bytes.Count(raw, []byte(part))
+	}
+	return states > 0
 }
 
 // stateLanguage is the state's own QueryLanguage or the scope's. A JSONata machine cannot

@@ -177,15 +177,15 @@ func (r *stateRun) itemInput(item any, index int) (any, error) {
 	itemContext := mapItem(index, item)
 	switch {
 	case r.st.jsonata && r.st.itemSelect != nil:
-		saved := r.context
-		r.context = withMapItem(saved, itemContext)
-		v, err := r.st.itemSelect.Evaluate(r.bindings("", nil))
-		r.context = saved
+		// Iterations run concurrently on the one stateRun: bind, never assign, the item.
+		b := r.bindings("", nil)
+		b.States["context"] = withMapItem(r.context, itemContext)
+		v, err := r.st.itemSelect.Evaluate(b)
 		return v, evaluating(err)
 	case !r.st.jsonata && r.st.itemSelector != nil:
-		env := r.pathEnv()
+		env := *r.pathEnv()
 		env.Context = withMapItem(r.context, itemContext)
-		v, err := r.st.itemSelector.Eval(r.input, env)
+		v, err := r.st.itemSelector.Eval(r.input, &env)
 		return v, evaluating(err)
 	}
 	return item, nil

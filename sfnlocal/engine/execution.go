@@ -136,9 +136,30 @@ func (x *Execution) Stop(errName, cause string) {
 // Start begins an execution of m and returns at once; the execution runs until it
 // finishes, times out, is stopped, or ctx ends (which aborts it).
 func (e *Engine) Start(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
-	input, err := decodeInput(in.Input)
+	x, runCtx, input, err := e.prepare(ctx, m, in)
 	if err != nil {
 		return nil, err
+	}
+	go x.run.run(runCtx, input)
+	return x, nil
+}
+
+// Run runs an execution to its end on the caller's goroutine (no hand-off: the caller
+// waits anyway) and returns it. It can be stopped from another goroutine meanwhile.
+func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
+	x, runCtx, input, err := e.prepare(ctx, m, in)
+	if err != nil {
+		return nil, err
+	}
+	x.run.run(runCtx, input)
+	return x, nil
+}
+
+// prepare makes an execution ready to run.
+func (e *Engine) prepare(ctx context.Context, m *Machine, in StartInput) (*Execution, context.Context, any, error) {
+	input, err := decodeInput(in.Input)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	x := &Execution{
@@ -152,18 +173,7 @@ func (e *Engine) Start(ctx context.Context, m *Machine, in StartInput) (*Executi
 	}
 	x.run = &execution{Execution: x, engine: e, machine: m, invocations: map[string]int{}}
 	e.statusChanged(x, x.resultLocked())
-	go x.run.run(runCtx, input)
-	return x, nil
-}
-
-// Run starts an execution and waits for it to finish.
-func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
-	x, err := e.Start(ctx, m, in)
-	if err != nil {
-		return nil, err
-	}
-	<-x.Done()
-	return x, nil
+	return x, runCtx, input, nil
 }
 
 // InvalidInputError is an execution input that is not JSON or is too large.
@@ -204,7 +214,7 @@ func (x *Execution) finish(at time.Time, prev int64, status Status, output any, 
 	case Succeeded:
 		x.output = intrinsic.JSONText(output)
 		event.Type = history.ExecutionSucceeded
-		event.ExecutionSucceeded = &history.OutputDetails{Output: x.output, OutputDetails: &history.PayloadDetails{}}
+		event.ExecutionSucceeded = &history.OutputDetails{Output: x.output, OutputDetails: history.NotTruncated}
 	case Failed:
 		event.Type, event.ExecutionFailed = history.ExecutionFailed, details
 	case TimedOut:

@@ -64,7 +64,7 @@ func (x *execution) run(ctx context.Context, input any) {
 		text = "{}"
 	}
 	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted,
-		ExecutionStarted: &history.ExecutionStartedDetails{Input: text, InputDetails: &history.PayloadDetails{}, RoleArn: x.RoleARN}})
+		ExecutionStarted: &history.ExecutionStartedDetails{Input: text, InputDetails: history.NotTruncated, RoleArn: x.RoleARN}})
 	t := &thread{x: x, log: x.History, vars: newVariables(nil), prev: first}
 	from := &resumePoint{state: x.machine.root.startAt, input: input, inputText: text, vars: t.vars}
 	output, err := t.runScope(ctx, x.machine.root, from)
@@ -153,7 +153,12 @@ func (t *thread) sleep(ctx context.Context, d time.Duration) error {
 }
 
 func (t *thread) append(e history.Event) int64 {
-	t.prev = t.log.Append(t.x.engine.clock.Now(), t.prev, e)
+	return t.appendAt(t.x.engine.clock.Now(), e)
+}
+
+// appendAt records an event at a time already read, saving a clock read.
+func (t *thread) appendAt(at time.Time, e history.Event) int64 {
+	t.prev = t.log.Append(at, t.prev, e)
 	return t.prev
 }
 
@@ -197,14 +202,20 @@ type stateRun struct {
 	retryCount  int
 	taskToken   string // a callback task's token, for $$.Task.Token
 	context     *jsonvalue.Object
+	env         jsonpath.Env // for JSONPath evaluations, built once per attempt
+	envReady    bool
 	// prior is the progress a redriven Parallel or Map state starts from, for its first
 	// attempt only.
 	prior *fanProgress
 }
 
 func (r *stateRun) pathEnv() *jsonpath.Env {
-	ids := r.t.x.engine.ids
-	return &jsonpath.Env{Context: r.context, Vars: r.t.vars, Random: ids, NewUUID: ids.UUID}
+	if !r.envReady {
+		ids := r.t.x.engine.ids
+		r.env = jsonpath.Env{Context: r.context, Vars: r.t.vars, Random: ids, NewUUID: ids.UUID}
+		r.envReady = true
+	}
+	return &r.env
 }
 
 // bindings are the JSONata bindings: $states with input and context, plus extra keys
@@ -224,8 +235,8 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 		inputText = intrinsic.JSONText(input)
 	}
 	r := &stateRun{t: t, st: st, rawInput: input, enteredTime: t.x.engine.clock.Now(), prior: prior}
-	r.enteredID = t.append(history.Event{Type: history.Entered(string(st.Type)),
-		StateEntered: &history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: &history.PayloadDetails{}}})
+	r.enteredID = t.appendAt(r.enteredTime, history.Event{Type: st.enteredEvent,
+		StateEntered: &history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: history.NotTruncated}})
 	r.refreshContext()
 
 	output, assigned, next, err := t.runStateBody(ctx, r)
@@ -239,12 +250,12 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
 	if st.Type != asl.TypeFail {
-		exited := &history.StateExitedDetails{Name: st.Name, Output: outputText, OutputDetails: &history.PayloadDetails{}}
+		exited := &history.StateExitedDetails{Name: st.Name, Output: outputText, OutputDetails: history.NotTruncated}
 		if assigned.Len() > 0 {
 			exited.AssignedVariables = renderVariables(assigned)
-			exited.AssignedVariablesDetails = &history.PayloadDetails{}
+			exited.AssignedVariablesDetails = history.NotTruncated
 		}
-		t.append(history.Event{Type: history.Exited(string(st.Type)), StateExited: exited})
+		t.append(history.Event{Type: st.exitedEvent, StateExited: exited})
 	}
 	return output, outputText, next, nil
 }
@@ -328,8 +339,13 @@ func (st *state) nextState() string {
 	return st.Next
 }
 
-// refreshContext builds the context object for the state's current attempt.
+// refreshContext builds the context object for the state's current attempt, when the
+// state can read it.
 func (r *stateRun) refreshContext() {
+	r.envReady = false
+	if !r.st.MayReadContext {
+		return
+	}
 	x := r.t.x
 	stateContext := jsonvalue.ObjectOf("Name", r.st.Name, "EnteredTime", formatTime(r.enteredTime))
 	switch r.st.Type {

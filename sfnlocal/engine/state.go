@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
+	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
 )
@@ -12,6 +13,8 @@ import (
 type state struct {
 	*asl.State
 	jsonata bool
+	// enteredEvent and exitedEvent are its history events' types: TaskStateEntered...
+	enteredEvent, exitedEvent string
 
 	// JSONPath I/O: nil paths mean the field was null.
 	inputPath, outputPath, resultPath *jsonpath.Path
@@ -49,7 +52,8 @@ type catcher struct {
 }
 
 func compileState(s *asl.State) (*state, error) {
-	st := &state{State: s, jsonata: s.QueryLanguage == asl.JSONata}
+	st := &state{State: s, jsonata: s.QueryLanguage == asl.JSONata,
+		enteredEvent: history.Entered(string(s.Type)), exitedEvent: history.Exited(string(s.Type))}
 	var err error
 	if st.jsonata {
 		err = st.compileJSONata()

@@ -43,8 +43,9 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 		resource.Action += waitForTaskToken
 	}
 	family := resource.Events()
-	t.append(scheduledEvent(family, resource, args, timeout, heartbeat, t.x.engine.region))
-	t.append(startedEvent(family, resource))
+	scheduledAt := t.x.engine.clock.Now()
+	t.appendAt(scheduledAt, scheduledEvent(family, resource, args, timeout, heartbeat, t.x.engine.region))
+	t.appendAt(scheduledAt, startedEvent(family, resource))
 
 	tasks := t.x.engine.tasks
 	if tasks == nil {
@@ -69,7 +70,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	})
 	if err == nil && callback {
 		t.append(history.Event{Type: history.TaskSubmitted, TaskSubmitted: &history.TaskOutputDetails{
-			TaskResource: taskResource(resource), OutputDetails: history.OutputDetails{Output: intrinsic.JSONText(result), OutputDetails: &history.PayloadDetails{}}}})
+			TaskResource: taskResource(resource), OutputDetails: history.OutputDetails{Output: intrinsic.JSONText(result), OutputDetails: history.NotTruncated}}})
 		result, err = t.x.engine.awaitCallback(ctx, r.taskToken, pending, time.Duration(timeout)*time.Second, time.Duration(heartbeat)*time.Second)
 	} else if callback {
 		t.x.engine.callbacks.forget(r.taskToken, false)
@@ -103,7 +104,7 @@ func scheduledEvent(family task.EventFamily, res task.Resource, args any, timeou
 	e := history.Event{Type: family.Scheduled()}
 	if family == task.LambdaFunctionEvents {
 		e.LambdaFunctionScheduled = &history.LambdaScheduledDetails{Resource: res.ARN, Input: intrinsic.JSONText(args),
-			InputDetails: &history.PayloadDetails{}, TimeoutInSeconds: timeout}
+			InputDetails: history.NotTruncated, TimeoutInSeconds: timeout}
 		return e
 	}
 	e.TaskScheduled = &history.TaskScheduledDetails{TaskResource: taskResource(res), Region: region,
@@ -121,7 +122,7 @@ func startedEvent(family task.EventFamily, res task.Resource) history.Event {
 }
 
 func succeededEvent(family task.EventFamily, res task.Resource, result any) history.Event {
-	out := history.OutputDetails{Output: intrinsic.JSONText(result), OutputDetails: &history.PayloadDetails{}}
+	out := history.OutputDetails{Output: intrinsic.JSONText(result), OutputDetails: history.NotTruncated}
 	e := history.Event{Type: family.Succeeded()}
 	if family == task.LambdaFunctionEvents {
 		e.LambdaFunctionSucceeded = &out

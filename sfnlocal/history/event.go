@@ -62,6 +62,9 @@ const (
 func Entered(stateType string) string { return stateType + "StateEntered" }
 func Exited(stateType string) string  { return stateType + "StateExited" }
 
+// NotTruncated is the payload details of every payload: shared, since it never changes.
+var NotTruncated = &PayloadDetails{}
+
 // Event is one history event. Exactly one details field is set (none for the events AWS
 // gives no details, such as ParallelStateStarted); the JSON names are AWS's.
 type Event struct {

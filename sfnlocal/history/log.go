@@ -9,32 +9,38 @@ import (
 // when Parallel branches or Map iterations run) and read by anyone.
 type Log struct {
 	mu     sync.Mutex
-	events []Event
-	notify chan struct{} // closed and replaced on every append, for watchers
+	events []stored
+	// notify is closed at the next append, for watchers; it exists only while someone
+	// watches, so an unwatched history pays nothing for it.
+	notify chan struct{}
 }
 
 // NewLog returns an empty history.
-func NewLog() *Log { return &Log{notify: make(chan struct{})} }
+func NewLog() *Log { return &Log{events: make([]stored, 0, 32)} }
 
 // Append records e, numbering it, and returns its id. previous is the id of the event
 // that led to it in the same thread of execution (0 for the first).
 func (l *Log) Append(at time.Time, previous int64, e Event) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e.ID = int64(len(l.events) + 1)
-	e.PreviousEventID = previous
-	e.Timestamp = at
-	l.events = append(l.events, e)
-	close(l.notify)
-	l.notify = make(chan struct{})
-	return e.ID
+	id := int64(len(l.events) + 1)
+	l.events = append(l.events, stored{at: at, kind: e.Type, id: id, prev: previous, details: pack(&e)})
+	if l.notify != nil {
+		close(l.notify)
+		l.notify = nil
+	}
+	return id
 }
 
 // Events returns a copy of the events so far.
 func (l *Log) Events() []Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Event(nil), l.events...)
+	events := make([]Event, len(l.events))
+	for i := range l.events {
+		events[i] = l.events[i].unpack()
+	}
+	return events
 }
 
 // Len is the number of events so far.
@@ -49,6 +55,9 @@ func (l *Log) Len() int {
 func (l *Log) Changed() <-chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.notify == nil {
+		l.notify = make(chan struct{})
+	}
 	return l.notify
 }
 

@@ -276,3 +276,30 @@ func TestConcurrentInvocationsKeepTheirOwnPayloads(t *testing.T) {
 		assert.NoError(t, <-errs)
 	}
 }
+
+func TestTheDeadlineContext(t *testing.T) {
+	parent, cancelParent := context.WithCancel(context.Background())
+	ctx, release := withDeadline(parent, 20*time.Millisecond)
+	deadline, ok := ctx.Deadline()
+	assert.True(t, ok)
+	assert.WithinDuration(t, time.Now().Add(20*time.Millisecond), deadline, 10*time.Millisecond)
+	assert.NoError(t, ctx.Err())
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the deadline never fired")
+	}
+	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+	release()
+
+	ctx, release = withDeadline(parent, time.Hour)
+	cancelParent()
+	<-ctx.Done()
+	assert.ErrorIs(t, ctx.Err(), context.Canceled, "the parent's end ends it")
+	release()
+
+	ctx, release = withDeadline(context.Background(), time.Hour)
+	release()
+	<-ctx.Done() // a handler left running after the call sees the end, as with WithTimeout
+	assert.ErrorIs(t, ctx.Err(), context.Canceled)
+}

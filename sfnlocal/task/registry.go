@@ -73,12 +73,11 @@ func (r *Registry) Invoke(ctx context.Context, req Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	callCtx := ctx
-	if req.Timeout > 0 {
-		var cancel context.CancelFunc
-		callCtx, cancel = context.WithTimeout(ctx, req.Timeout)
-		defer cancel()
+	if req.Timeout <= 0 {
+		return integration.Invoke(ctx, req)
 	}
+	callCtx, release := withDeadline(ctx, req.Timeout)
+	defer release()
 	result, err := integration.Invoke(callCtx, req)
 	if err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
 		return nil, &failure.Error{Name: failure.Timeout}

@@ -2,6 +2,8 @@ package task
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 )
@@ -48,9 +50,31 @@ var serviceActions = map[string]Kind{
 	"sns:publish":         KindSNSPublish,
 }
 
+// parsed remembers the resources already parsed: a definition names a handful, and
+// each Task invocation would parse its resource again. Bounded, so that a stream of
+// distinct ARNs cannot grow it without end.
+var parsed struct {
+	sync.Map
+	count atomic.Int32
+}
+
+const maxParsedResources = 4096
+
 // ParseResource resolves a Task Resource ARN. Anything this package cannot run fails
 // with AWS's wording for a resource it does not recognise, as States.Runtime.
 func ParseResource(arn string) (Resource, error) {
+	if r, ok := parsed.Load(arn); ok {
+		return r.(Resource), nil
+	}
+	r, err := parseResource(arn)
+	if err == nil && parsed.count.Load() < maxParsedResources {
+		parsed.count.Add(1)
+		parsed.Store(arn, r)
+	}
+	return r, err
+}
+
+func parseResource(arn string) (Resource, error) {
 	if service, ok := strings.CutPrefix(arn, "arn:aws:states:::"); ok {
 		if kind, found := serviceActions[service]; found {
 			resourceType, action, _ := strings.Cut(service, ":")
