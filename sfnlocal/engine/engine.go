@@ -46,6 +46,7 @@ type Engine struct {
 	ids     *idSource
 	// functions are JSONata's AWS functions, bound once to the seeded ids.
 	functions *jsonata.Functions
+	newUUID   func() string // ids.UUID, bound once rather than on every use
 	callbacks callbacks
 	hooks     hooks
 }
@@ -68,6 +69,7 @@ func New(opts Options) *Engine {
 	}
 	e.jitter = newJitterSource(seed)
 	e.ids = newIDSource(seed)
+	e.newUUID = e.ids.UUID
 	e.functions = jsonata.NewFunctions(jsonata.Sources{Random: e.ids.Float64, UUID: e.ids.UUID})
 	return e
 }

@@ -56,7 +56,8 @@ type Execution struct {
 	cause    string
 	stopTime time.Time
 	// done is closed when the current run ends; a redrive starts a new run with a new
-	// channel, and so does cancel.
+	// channel, and so does cancel. It is made when someone first asks for it (an
+	// execution run by Run is often never waited on), under mu.
 	done   chan struct{}
 	cancel context.CancelCauseFunc
 	// resume is where a redrive continues: nil while running and after success.
@@ -91,6 +92,19 @@ func (x *Execution) Status() Status {
 func (x *Execution) Done() <-chan struct{} {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	return x.doneLocked()
+}
+
+// closed is the Done of a finished run that nobody asked for while it ran.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func (x *Execution) doneLocked() chan struct{} {
+	if x.done == nil {
+		if x.status != Running {
+			return closed
+		}
+		x.done = make(chan struct{})
+	}
 	return x.done
 }
 
@@ -127,7 +141,7 @@ func (e *errStopped) Error() string { return "execution stopped: " + e.reason.Na
 // nothing.
 func (x *Execution) Stop(errName, cause string) {
 	x.mu.Lock()
-	cancel, done := x.cancel, x.done
+	cancel, done := x.cancel, x.doneLocked()
 	x.mu.Unlock()
 	cancel(&errStopped{reason: failure.Error{Name: errName, Cause: cause}})
 	<-done
@@ -165,13 +179,12 @@ func (e *Engine) prepare(ctx context.Context, m *Machine, in StartInput) (*Execu
 	x := &Execution{
 		StartInput: in,
 		StartTime:  e.clock.Now(),
-		History:    history.NewLog(),
+		History:    history.NewLogWithRoom(int(m.historyLength.Load())),
 		engine:     e,
 		status:     Running,
-		done:       make(chan struct{}),
 		cancel:     cancel,
 	}
-	x.run = &execution{Execution: x, engine: e, machine: m, invocations: map[string]int{}}
+	x.run = &execution{Execution: x, engine: e, machine: m}
 	e.statusChanged(x, x.resultLocked())
 	return x, runCtx, input, nil
 }
@@ -226,7 +239,10 @@ func (x *Execution) finish(at time.Time, prev int64, status Status, output any, 
 		x.resume = resume
 	}
 	x.History.Append(at, prev, event)
+	x.run.machine.noteHistoryLength(x.History.Len())
 	x.engine.statusChanged(x, x.resultLocked())
-	close(x.done)
+	if x.done != nil {
+		close(x.done)
+	}
 	x.mu.Unlock()
 }

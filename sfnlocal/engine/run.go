@@ -23,11 +23,14 @@ type execution struct {
 	machine  *Machine
 	input    any
 	deadline time.Time // on the engine's clock; zero without a machine timeout
-	// The context object's parts that never change during the execution, built once.
+	// The context object's parts that never change during a run, built by the first
+	// state that reads the context (most states of most machines never do), under mu.
 	executionContext, machineContext *jsonvalue.Object
+	contextRedriveCount              int
+	contextRedriveTime               time.Time
 
 	mu          sync.Mutex
-	invocations map[string]int // per state, for mocked responses
+	invocations []int // per state (by index), for mocked responses; made at the first
 }
 
 // thread is one line of execution: the machine itself, a Parallel branch or a Map
@@ -42,6 +45,8 @@ type thread struct {
 	// fan is the progress of the Parallel or Map state whose attempt just failed.
 	stoppedAt *resumePoint
 	fan       *fanProgress
+	// spare is a stateRun to reuse for the thread's next state.
+	spare *stateRun
 }
 
 // stopError ends a thread because the whole execution is ending (stopped, timed out).
@@ -93,21 +98,34 @@ func (x *execution) redriveCountNow() int {
 	return x.redriveCount
 }
 
-// setContext builds the context object's parts that stay the same during a run, and
-// the deadline of the machine's TimeoutSeconds, which counts from the start or the
-// latest redrive.
+// setContext resets the context object's parts that stay the same during a run, and
+// sets the deadline of the machine's TimeoutSeconds, which counts from the start or
+// the latest redrive.
 func (x *execution) setContext(from time.Time, redriveCount int, redriveTime time.Time) {
-	// In the order AWS prints them.
-	x.executionContext = jsonvalue.ObjectOf("Id", x.ARN, "Input", x.input, "StartTime", formatTime(x.StartTime),
-		"Name", x.Name, "RoleArn", x.RoleARN, "RedriveCount", float64(redriveCount))
-	if !redriveTime.IsZero() {
-		x.executionContext.Set("RedriveTime", formatTime(redriveTime))
-	}
-	x.machineContext = jsonvalue.ObjectOf("Id", x.StateMachineARN, "Name", x.StateMachineName)
+	x.mu.Lock()
+	x.executionContext, x.machineContext = nil, nil
+	x.contextRedriveCount, x.contextRedriveTime = redriveCount, redriveTime
+	x.mu.Unlock()
 	x.deadline = time.Time{}
 	if timeout := x.machine.Definition.TimeoutSeconds; timeout > 0 {
 		x.deadline = from.Add(time.Duration(timeout) * time.Second)
 	}
+}
+
+// contextParts are the context object's Execution and StateMachine, built on first use.
+func (x *execution) contextParts() (*jsonvalue.Object, *jsonvalue.Object) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.executionContext == nil {
+		// In the order AWS prints them.
+		x.executionContext = jsonvalue.ObjectOf("Id", x.ARN, "Input", x.input, "StartTime", formatTime(x.StartTime),
+			"Name", x.Name, "RoleArn", x.RoleARN, "RedriveCount", float64(x.contextRedriveCount))
+		if !x.contextRedriveTime.IsZero() {
+			x.executionContext.Set("RedriveTime", formatTime(x.contextRedriveTime))
+		}
+		x.machineContext = jsonvalue.ObjectOf("Id", x.StateMachineARN, "Name", x.StateMachineName)
+	}
+	return x.executionContext, x.machineContext
 }
 
 // conclude ends a run with the root thread's outcome.
@@ -126,6 +144,11 @@ func (x *execution) conclude(t *thread, output any, err error) {
 
 // checkAlive turns the execution's end (a stop, the machine timeout) into a stopError.
 func (t *thread) checkAlive(ctx context.Context) error {
+	return t.checkAliveAt(ctx, time.Time{})
+}
+
+// checkAliveAt is checkAlive with the clock already read (zero: read it if needed).
+func (t *thread) checkAliveAt(ctx context.Context, now time.Time) error {
 	if cause := context.Cause(ctx); cause != nil {
 		var stopped *errStopped
 		if errors.As(cause, &stopped) {
@@ -133,7 +156,13 @@ func (t *thread) checkAlive(ctx context.Context) error {
 		}
 		return &stopError{status: Aborted, f: &failure.Error{}}
 	}
-	if !t.x.deadline.IsZero() && !t.x.engine.clock.Now().Before(t.x.deadline) {
+	if t.x.deadline.IsZero() {
+		return nil
+	}
+	if now.IsZero() {
+		now = t.x.engine.clock.Now()
+	}
+	if !now.Before(t.x.deadline) {
 		return &stopError{status: TimedOut, f: &failure.Error{Name: failure.Timeout, Cause: "The execution exceeded its TimeoutSeconds"}}
 	}
 	return nil
@@ -168,13 +197,14 @@ func (t *thread) appendAt(at time.Time, e history.Event) int64 {
 func (t *thread) runScope(ctx context.Context, sc *scope, from *resumePoint) (any, error) {
 	name, input, inputText, prior := from.state, from.input, from.inputText, from.fan
 	for {
-		if err := t.checkAlive(ctx); err != nil {
+		now := t.x.engine.clock.Now() // one read for the timeout check and the entered event
+		if err := t.checkAliveAt(ctx, now); err != nil {
 			t.stoppedAt = &resumePoint{state: name, input: input, inputText: inputText, vars: t.vars, fan: prior}
 			return nil, err
 		}
 		st := sc.states[name]
 		t.fan = nil
-		output, outputText, next, err := t.runState(ctx, st, input, inputText, prior)
+		output, next, err := t.runState(ctx, st, input, inputText, prior, now)
 		if err != nil {
 			fan := t.fan
 			if failure.As(err).Name == failure.DataLimitExceeded {
@@ -186,8 +216,7 @@ func (t *thread) runScope(ctx context.Context, sc *scope, from *resumePoint) (an
 		if next == "" {
 			return output, nil
 		}
-		// A state's output is the next one's input: rendered once for both events.
-		name, input, inputText, prior = next, output, outputText, nil
+		name, input, inputText, prior = next, output, "", nil
 	}
 }
 
@@ -201,9 +230,12 @@ type stateRun struct {
 	enteredTime time.Time
 	retryCount  int
 	taskToken   string // a callback task's token, for $$.Task.Token
-	context     *jsonvalue.Object
-	env         jsonpath.Env // for JSONPath evaluations, built once per attempt
-	envReady    bool
+	// lastEventTime is when the state's work wrote its last event, zero when unknown:
+	// the exit reuses it rather than reading the clock again microseconds later.
+	lastEventTime time.Time
+	context       *jsonvalue.Object
+	env           jsonpath.Env // for JSONPath evaluations, built once per attempt
+	envReady      bool
 	// prior is the progress a redriven Parallel or Map state starts from, for its first
 	// attempt only.
 	prior *fanProgress
@@ -211,8 +243,8 @@ type stateRun struct {
 
 func (r *stateRun) pathEnv() *jsonpath.Env {
 	if !r.envReady {
-		ids := r.t.x.engine.ids
-		r.env = jsonpath.Env{Context: r.context, Vars: r.t.vars, Random: ids, NewUUID: ids.UUID}
+		e := r.t.x.engine
+		r.env = jsonpath.Env{Context: r.context, Vars: r.t.vars, Random: e.ids, NewUUID: e.newUUID}
 		r.envReady = true
 	}
 	return &r.env
@@ -230,34 +262,51 @@ func (r *stateRun) bindings(extraKey string, extra any) jsonata.Bindings {
 
 // runState runs one state and returns its output and the next state ("" when it ends
 // its scope). Failures that the state does not catch are returned.
-func (t *thread) runState(ctx context.Context, st *state, input any, inputText string, prior *fanProgress) (any, string, string, error) {
-	if inputText == "" {
-		inputText = intrinsic.JSONText(input)
+// inputText is the input as given, when it was given as text (the execution input).
+// The history receives the values themselves, rendered only when it is read.
+func (t *thread) runState(ctx context.Context, st *state, input any, inputText string, prior *fanProgress, now time.Time) (any, string, error) {
+	r := t.spare // the thread's previous stateRun: nothing refers to it once its state ended
+	if r == nil {
+		r = new(stateRun)
 	}
-	r := &stateRun{t: t, st: st, rawInput: input, enteredTime: t.x.engine.clock.Now(), prior: prior}
-	r.enteredID = t.appendAt(r.enteredTime, history.Event{Type: st.enteredEvent,
-		StateEntered: &history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: history.NotTruncated}})
+	t.spare = nil
+	defer func() { t.spare = r }()
+	*r = stateRun{t: t, st: st, rawInput: input, enteredTime: now, prior: prior}
+	// The entered and exited details in one allocation: the history keeps both.
+	details := &struct {
+		entered history.StateEnteredDetails
+		exited  history.StateExitedDetails
+	}{entered: history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: history.NotTruncated},
+		exited: history.StateExitedDetails{Name: st.Name, OutputDetails: history.NotTruncated}}
+	entered := history.Event{Type: st.enteredEvent, StateEntered: &details.entered}
+	if inputText == "" {
+		entered.Payload, entered.PayloadSet = input, true
+	}
+	r.enteredID = t.appendAt(r.enteredTime, entered)
 	r.refreshContext()
 
 	output, assigned, next, err := t.runStateBody(ctx, r)
 	if err != nil {
-		return nil, "", "", t.explain(r, err)
+		return nil, "", t.explain(r, err)
 	}
 	t.vars.assign(assigned)
-	outputText := intrinsic.JSONText(output)
-	if len(outputText) > MaxPayloadBytes {
-		return nil, "", "", failure.New(failure.DataLimitExceeded,
+	if jsonvalue.Size(output, MaxPayloadBytes) > MaxPayloadBytes {
+		return nil, "", failure.New(failure.DataLimitExceeded,
 			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
 	if st.Type != asl.TypeFail {
-		exited := &history.StateExitedDetails{Name: st.Name, Output: outputText, OutputDetails: history.NotTruncated}
+		exited := &details.exited
+		at := r.lastEventTime // a state that finishes as its work does leaves at that time
+		if at.IsZero() {
+			at = t.x.engine.clock.Now()
+		}
 		if assigned.Len() > 0 {
 			exited.AssignedVariables = renderVariables(assigned)
 			exited.AssignedVariablesDetails = history.NotTruncated
 		}
-		t.append(history.Event{Type: st.exitedEvent, StateExited: exited})
+		t.appendAt(at, history.Event{Type: st.exitedEvent, StateExited: exited, Payload: output, PayloadSet: true})
 	}
-	return output, outputText, next, nil
+	return output, next, nil
 }
 
 // runStateBody runs the state's own work, with Retry and Catch for the states that have
@@ -270,7 +319,7 @@ func (t *thread) runStateBody(ctx context.Context, r *stateRun) (any, *jsonvalue
 		output, assigned, next, err := t.runSimpleState(ctx, r)
 		return output, assigned, next, err
 	}
-	retries := newRetryCounter(st.Retry)
+	retries := retryCounter{retriers: st.Retry}
 	for {
 		output, assigned, err := t.attempt(ctx, r)
 		if err == nil {
@@ -352,7 +401,8 @@ func (r *stateRun) refreshContext() {
 	case asl.TypeTask, asl.TypeParallel, asl.TypeMap: // only states that retry have a RetryCount
 		stateContext.Set("RetryCount", float64(r.retryCount))
 	}
-	r.context = jsonvalue.ObjectOf("Execution", x.executionContext, "StateMachine", x.machineContext, "State", stateContext)
+	executionContext, machineContext := x.contextParts()
+	r.context = jsonvalue.ObjectOf("Execution", executionContext, "StateMachine", machineContext, "State", stateContext)
 	if r.t.mapItem != nil {
 		r.context.Set("Map", jsonvalue.ObjectOf("Item", r.t.mapItem))
 	}

@@ -15,6 +15,8 @@ type state struct {
 	jsonata bool
 	// enteredEvent and exitedEvent are its history events' types: TaskStateEntered...
 	enteredEvent, exitedEvent string
+	// index numbers the state in its machine.
+	index int
 
 	// JSONPath I/O: nil paths mean the field was null.
 	inputPath, outputPath, resultPath *jsonpath.Path
@@ -51,8 +53,9 @@ type catcher struct {
 	assign     *jsonata.Template
 }
 
-func compileState(s *asl.State) (*state, error) {
-	st := &state{State: s, jsonata: s.QueryLanguage == asl.JSONata,
+func compileState(s *asl.State, count *int) (*state, error) {
+	*count++
+	st := &state{State: s, jsonata: s.QueryLanguage == asl.JSONata, index: *count - 1,
 		enteredEvent: history.Entered(string(s.Type)), exitedEvent: history.Exited(string(s.Type))}
 	var err error
 	if st.jsonata {
@@ -81,14 +84,14 @@ func compileState(s *asl.State) (*state, error) {
 		st.choices = append(st.choices, compiled)
 	}
 	for _, branch := range s.Branches {
-		sc, err := compileScope(branch)
+		sc, err := compileScope(branch, count)
 		if err != nil {
 			return nil, err
 		}
 		st.branches = append(st.branches, sc)
 	}
 	if s.ItemProcessor != nil {
-		if st.processor, err = compileScope(s.ItemProcessor); err != nil {
+		if st.processor, err = compileScope(s.ItemProcessor, count); err != nil {
 			return nil, err
 		}
 	}

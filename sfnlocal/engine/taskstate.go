@@ -43,7 +43,10 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 		resource.Action += waitForTaskToken
 	}
 	family := resource.Events()
-	scheduledAt := t.x.engine.clock.Now()
+	scheduledAt := r.enteredTime // the arguments take microseconds: the same instant, at ms resolution
+	if r.retryCount > 0 {
+		scheduledAt = t.x.engine.clock.Now() // a retry comes after a wait
+	}
 	t.appendAt(scheduledAt, scheduledEvent(family, resource, args, timeout, heartbeat, t.x.engine.region))
 	t.appendAt(scheduledAt, startedEvent(family, resource))
 
@@ -65,7 +68,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 		Heartbeat: time.Duration(heartbeat) * time.Second,
 		Caller: task.Caller{
 			StateMachineName: t.x.StateMachineName, ExecutionName: t.x.Name, TestCase: t.x.TestCase,
-			StateName: r.st.Name, Invocation: t.x.nextInvocation(r.st.Name),
+			StateName: r.st.Name, Invocation: t.x.nextInvocation(r.st),
 		},
 	})
 	if err == nil && callback {
@@ -87,28 +90,32 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 		t.append(failedEvent(family, eventType, resource, f))
 		return nil, nil, f
 	}
-	t.append(succeededEvent(family, resource, result))
+	r.lastEventTime = t.x.engine.clock.Now()
+	t.appendAt(r.lastEventTime, succeededEvent(family, resource, result))
 	return r.finish(result)
 }
 
 // nextInvocation counts a state's invocations in the execution, retries included.
-func (x *execution) nextInvocation(stateName string) int {
+func (x *execution) nextInvocation(st *state) int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	n := x.invocations[stateName]
-	x.invocations[stateName] = n + 1
+	if x.invocations == nil {
+		x.invocations = make([]int, x.machine.states)
+	}
+	n := x.invocations[st.index]
+	x.invocations[st.index] = n + 1
 	return n
 }
 
 func scheduledEvent(family task.EventFamily, res task.Resource, args any, timeout, heartbeat int64, region string) history.Event {
-	e := history.Event{Type: family.Scheduled()}
+	e := history.Event{Type: family.Scheduled(), Payload: args, PayloadSet: true}
 	if family == task.LambdaFunctionEvents {
-		e.LambdaFunctionScheduled = &history.LambdaScheduledDetails{Resource: res.ARN, Input: intrinsic.JSONText(args),
+		e.LambdaFunctionScheduled = &history.LambdaScheduledDetails{Resource: res.ARN,
 			InputDetails: history.NotTruncated, TimeoutInSeconds: timeout}
 		return e
 	}
 	e.TaskScheduled = &history.TaskScheduledDetails{TaskResource: taskResource(res), Region: region,
-		Parameters: intrinsic.JSONText(args), TimeoutInSeconds: timeout, HeartbeatInSeconds: heartbeat}
+		TimeoutInSeconds: timeout, HeartbeatInSeconds: heartbeat}
 	return e
 }
 
@@ -122,8 +129,8 @@ func startedEvent(family task.EventFamily, res task.Resource) history.Event {
 }
 
 func succeededEvent(family task.EventFamily, res task.Resource, result any) history.Event {
-	out := history.OutputDetails{Output: intrinsic.JSONText(result), OutputDetails: history.NotTruncated}
-	e := history.Event{Type: family.Succeeded()}
+	out := history.OutputDetails{OutputDetails: history.NotTruncated}
+	e := history.Event{Type: family.Succeeded(), Payload: result, PayloadSet: true}
 	if family == task.LambdaFunctionEvents {
 		e.LambdaFunctionSucceeded = &out
 		return e

@@ -73,6 +73,14 @@ type Event struct {
 	ID              int64     `json:"id"`
 	PreviousEventID int64     `json:"previousEventId"`
 
+	// Payload, when PayloadSet, is the value whose JSON text the log writes into the
+	// details' input, output or parameters when the event is read: the engine hands
+	// over the (immutable) value and the rendering waits until someone reads the
+	// history, which most executions' histories never are. Events read back from a Log
+	// have their text filled in and no Payload.
+	Payload    any  `json:"-"`
+	PayloadSet bool `json:"-"`
+
 	ExecutionStarted   *ExecutionStartedDetails  `json:"executionStartedEventDetails,omitempty"`
 	ExecutionSucceeded *OutputDetails            `json:"executionSucceededEventDetails,omitempty"`
 	ExecutionFailed    *FailureDetails           `json:"executionFailedEventDetails,omitempty"`

@@ -16,7 +16,13 @@ type Log struct {
 }
 
 // NewLog returns an empty history.
-func NewLog() *Log { return &Log{events: make([]stored, 0, 32)} }
+func NewLog() *Log { return NewLogWithRoom(16) }
+
+// NewLogWithRoom returns an empty history with room for n events without growing: a
+// caller that knows how long such histories get saves the copies of growing it.
+func NewLogWithRoom(n int) *Log {
+	return &Log{events: make([]stored, 0, min(max(n, 4), 1024))}
+}
 
 // Append records e, numbering it, and returns its id. previous is the id of the event
 // that led to it in the same thread of execution (0 for the first).
@@ -24,7 +30,8 @@ func (l *Log) Append(at time.Time, previous int64, e Event) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	id := int64(len(l.events) + 1)
-	l.events = append(l.events, stored{at: at, kind: e.Type, id: id, prev: previous, details: pack(&e)})
+	l.events = append(l.events, stored{at: at.UnixNano(), kind: kindOf(e.Type), id: int32(id), prev: int32(previous),
+		details: pack(&e), payload: e.Payload, payloadSet: e.PayloadSet})
 	if l.notify != nil {
 		close(l.notify)
 		l.notify = nil

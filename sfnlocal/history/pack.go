@@ -2,82 +2,190 @@ package history
 
 import (
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // stored is an event as the log keeps it: its details behind one pointer instead of
 // one field per kind of details, a quarter of an Event's size. An execution appends
 // dozens of events per second of work; Event's shape is only needed when someone reads.
 type stored struct {
-	at       time.Time
-	kind     string
-	id, prev int64
-	details  any
+	at         int64 // Unix nanoseconds
+	id, prev   int32 // a history holds at most 25,000 events
+	kind       kind
+	payloadSet bool
+	details    any
+	payload    any
 }
 
-// pack keeps the one details field set (Event has at most one).
+// kind is an event type's number: every event of one type shares its name.
+type kind uint16
+
+// kinds numbers event types as they first appear (a few dozen in all). Appending
+// looks a number up without a lock; naming one, when the history is read, takes it.
+var kinds struct {
+	byName sync.Map // string → kind
+	mu     sync.RWMutex
+	names  []string
+}
+
+// knownKinds numbers the event types this package names, before anything runs: a plain
+// map, read without a lock or an atomic.
+var knownKinds = func() map[string]kind {
+	names := []string{ExecutionStarted, ExecutionSucceeded, ExecutionFailed, ExecutionTimedOut, ExecutionAborted,
+		ExecutionRedriven, TaskScheduled, TaskStarted, TaskSucceeded, TaskFailed, TaskTimedOut, TaskSubmitted,
+		LambdaFunctionScheduled, LambdaFunctionStarted, LambdaFunctionSucceeded, LambdaFunctionFailed,
+		LambdaFunctionTimedOut, LambdaFunctionStartFailed, MapStateStarted, MapStateSucceeded, MapStateFailed,
+		MapStateAborted, MapIterationStarted, MapIterationSucceeded, MapIterationFailed, MapIterationAborted,
+		MapRunStarted, MapRunSucceeded, MapRunFailed, MapRunAborted, ParallelStateStarted, ParallelStateSucceeded,
+		ParallelStateFailed, ParallelStateAborted, EvaluationFailed}
+	for _, stateType := range []string{"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"} {
+		names = append(names, Entered(stateType), Exited(stateType))
+	}
+	known := make(map[string]kind, len(names))
+	for _, name := range names {
+		known[name] = newKind(name)
+	}
+	return known
+}()
+
+func kindOf(name string) kind {
+	if k, ok := knownKinds[name]; ok {
+		return k
+	}
+	if k, ok := kinds.byName.Load(name); ok {
+		return k.(kind)
+	}
+	return newKind(name)
+}
+
+// newKind numbers a name, or returns the number another goroutine just gave it.
+func newKind(name string) kind {
+	kinds.mu.Lock()
+	defer kinds.mu.Unlock()
+	if k, ok := kinds.byName.Load(name); ok {
+		return k.(kind)
+	}
+	k := kind(len(kinds.names))
+	kinds.names = append(kinds.names, name)
+	kinds.byName.Store(name, k)
+	return k
+}
+
+func (k kind) String() string {
+	kinds.mu.RLock()
+	defer kinds.mu.RUnlock()
+	return kinds.names[k]
+}
+
+// pack keeps the one details field set (Event has at most one), the common ones first.
 func pack(e *Event) any {
-	for _, d := range []any{
-		e.StateEntered, e.StateExited, e.TaskScheduled, e.TaskStarted, e.TaskSucceeded, e.TaskFailed,
-		e.LambdaFunctionScheduled, e.LambdaFunctionSucceeded, e.LambdaFunctionFailed,
-		e.ExecutionStarted, e.ExecutionSucceeded, e.ExecutionFailed, e.ExecutionTimedOut, e.ExecutionAborted,
-		e.ExecutionRedriven, e.TaskTimedOut, e.TaskSubmitted, e.LambdaFunctionTimedOut, e.LambdaFunctionStartFailed,
-		e.MapStateStarted, e.MapIterationStarted, e.MapIterationSucceeded, e.MapIterationFailed, e.MapIterationAborted,
-		e.EvaluationFailed,
-	} {
-		if !isNil(d) {
-			return d
-		}
+	switch {
+	case e.StateEntered != nil:
+		return e.StateEntered
+	case e.StateExited != nil:
+		return e.StateExited
+	case e.LambdaFunctionScheduled != nil:
+		return e.LambdaFunctionScheduled
+	case e.LambdaFunctionSucceeded != nil:
+		return e.LambdaFunctionSucceeded
+	case e.TaskScheduled != nil:
+		return e.TaskScheduled
+	case e.TaskStarted != nil:
+		return e.TaskStarted
+	case e.TaskSucceeded != nil:
+		return e.TaskSucceeded
+	case e.TaskFailed != nil:
+		return e.TaskFailed
+	case e.LambdaFunctionFailed != nil:
+		return e.LambdaFunctionFailed
+	case e.ExecutionStarted != nil:
+		return e.ExecutionStarted
+	case e.ExecutionSucceeded != nil:
+		return e.ExecutionSucceeded
+	case e.ExecutionFailed != nil:
+		return e.ExecutionFailed
+	case e.ExecutionTimedOut != nil:
+		return e.ExecutionTimedOut
+	case e.ExecutionAborted != nil:
+		return e.ExecutionAborted
+	case e.ExecutionRedriven != nil:
+		return e.ExecutionRedriven
+	case e.TaskTimedOut != nil:
+		return e.TaskTimedOut
+	case e.TaskSubmitted != nil:
+		return e.TaskSubmitted
+	case e.LambdaFunctionTimedOut != nil:
+		return e.LambdaFunctionTimedOut
+	case e.LambdaFunctionStartFailed != nil:
+		return e.LambdaFunctionStartFailed
+	case e.MapStateStarted != nil:
+		return e.MapStateStarted
+	case e.MapIterationStarted != nil:
+		return e.MapIterationStarted
+	case e.MapIterationSucceeded != nil:
+		return e.MapIterationSucceeded
+	case e.MapIterationFailed != nil:
+		return e.MapIterationFailed
+	case e.MapIterationAborted != nil:
+		return e.MapIterationAborted
+	case e.EvaluationFailed != nil:
+		return e.EvaluationFailed
 	}
 	return nil
 }
 
-// isNil tells a typed nil pointer inside an interface from a value.
-func isNil(d any) bool {
-	switch p := d.(type) {
-	case *StateEnteredDetails:
-		return p == nil
-	case *StateExitedDetails:
-		return p == nil
-	case *TaskScheduledDetails:
-		return p == nil
-	case *TaskResource:
-		return p == nil
-	case *TaskOutputDetails:
-		return p == nil
-	case *TaskFailureDetails:
-		return p == nil
-	case *LambdaScheduledDetails:
-		return p == nil
-	case *OutputDetails:
-		return p == nil
-	case *FailureDetails:
-		return p == nil
-	case *ExecutionStartedDetails:
-		return p == nil
-	case *ExecutionRedrivenDetails:
-		return p == nil
-	case *MapStartedDetails:
-		return p == nil
-	case *MapIterationDetails:
-		return p == nil
-	case *EvaluationFailedDetails:
-		return p == nil
+// render writes the payload's text into a copy of the details, once: the stored event
+// keeps the text from then on.
+func (s *stored) render() {
+	if !s.payloadSet {
+		return
 	}
-	return d == nil
+	text := jsonvalue.Text(s.payload)
+	switch d := s.details.(type) {
+	case *StateEnteredDetails:
+		c := *d
+		c.Input = text
+		s.details = &c
+	case *StateExitedDetails:
+		c := *d
+		c.Output = text
+		s.details = &c
+	case *TaskScheduledDetails:
+		c := *d
+		c.Parameters = text
+		s.details = &c
+	case *LambdaScheduledDetails:
+		c := *d
+		c.Input = text
+		s.details = &c
+	case *TaskOutputDetails:
+		c := *d
+		c.Output = text
+		s.details = &c
+	case *OutputDetails:
+		c := *d
+		c.Output = text
+		s.details = &c
+	}
+	s.payload, s.payloadSet = nil, false
 }
 
 // unpack rebuilds the Event, its details in the field its type names.
 func (s *stored) unpack() Event {
-	e := Event{Timestamp: s.at, Type: s.kind, ID: s.id, PreviousEventID: s.prev}
+	s.render()
+	name := s.kind.String()
+	e := Event{Timestamp: time.Unix(0, s.at).UTC(), Type: name, ID: int64(s.id), PreviousEventID: int64(s.prev)}
 	if s.details == nil {
 		return e
 	}
 	switch {
-	case strings.HasSuffix(s.kind, "StateEntered"):
+	case strings.HasSuffix(name, "StateEntered"):
 		e.StateEntered, _ = s.details.(*StateEnteredDetails)
 		return e
-	case strings.HasSuffix(s.kind, "StateExited"):
+	case strings.HasSuffix(name, "StateExited"):
 		e.StateExited, _ = s.details.(*StateExitedDetails)
 		return e
 	}
@@ -97,25 +205,25 @@ func (s *stored) unpack() Event {
 	case *EvaluationFailedDetails:
 		e.EvaluationFailed = d
 	case *TaskOutputDetails:
-		if s.kind == TaskSubmitted {
+		if name == TaskSubmitted {
 			e.TaskSubmitted = d
 		} else {
 			e.TaskSucceeded = d
 		}
 	case *TaskFailureDetails:
-		if s.kind == TaskTimedOut {
+		if name == TaskTimedOut {
 			e.TaskTimedOut = d
 		} else {
 			e.TaskFailed = d
 		}
 	case *OutputDetails:
-		if s.kind == ExecutionSucceeded {
+		if name == ExecutionSucceeded {
 			e.ExecutionSucceeded = d
 		} else {
 			e.LambdaFunctionSucceeded = d
 		}
 	case *FailureDetails:
-		switch s.kind {
+		switch name {
 		case ExecutionFailed:
 			e.ExecutionFailed = d
 		case ExecutionTimedOut:
@@ -130,7 +238,7 @@ func (s *stored) unpack() Event {
 			e.LambdaFunctionFailed = d
 		}
 	case *MapIterationDetails:
-		switch s.kind {
+		switch name {
 		case MapIterationStarted:
 			e.MapIterationStarted = d
 		case MapIterationSucceeded:

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -207,4 +208,89 @@ func AppendCanonical(dst []byte, v any) []byte {
 		return append(dst, '}')
 	}
 	return Append(dst, v)
+}
+
+// Size is the length of v's JSON text (Append's), counted without rendering it; it
+// stops counting past limit and then returns a number above limit.
+func Size(v any, limit int) int {
+	n := 0
+	size(v, limit, &n)
+	return n
+}
+
+func size(v any, limit int, n *int) {
+	if *n > limit {
+		return
+	}
+	switch x := v.(type) {
+	case nil:
+		*n += 4
+	case bool:
+		if x {
+			*n += 4
+		} else {
+			*n += 5
+		}
+	case float64:
+		var b [32]byte
+		*n += len(AppendNumber(b[:0], x))
+	case string:
+		*n += stringSize(x)
+	case []any:
+		*n += 2 + max(len(x)-1, 0)
+		for _, item := range x {
+			size(item, limit, n)
+		}
+	case *Object:
+		if x == nil {
+			*n += 4
+			return
+		}
+		if known := atomic.LoadInt64(&x.size); known > 0 {
+			*n += int(known)
+			return
+		}
+		own := 2 + max(len(x.members)-1, 0)
+		for i := range x.members {
+			own += stringSize(x.members[i].Key) + 1
+			size(x.members[i].Value, limit-*n, &own)
+			if own > limit-*n {
+				*n += own // past the limit: not worth remembering
+				return
+			}
+		}
+		atomic.StoreInt64(&x.size, int64(own)) // values are immutable once shared
+		*n += own
+	default:
+		*n += len(Append(nil, v))
+	}
+}
+
+// stringSize is the length of AppendString's rendering of s.
+func stringSize(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			switch {
+			case b >= 0x20 && b != '"' && b != '\\':
+				n++
+			case b == '"' || b == '\\' || b == '\b' || b == '\f' || b == '\n' || b == '\r' || b == '\t':
+				n += 2
+			default:
+				n += 6
+			}
+			i++
+			continue
+		}
+		r, width := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && width == 1, r == '\u2028', r == '\u2029':
+			n += 6
+		default:
+			n += width
+		}
+		i += width
+	}
+	return n
 }

@@ -121,3 +121,13 @@ func FuzzParseMatchesEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestSizeIsTheRenderedLength(t *testing.T) {
+	for _, text := range []string{`{"zeta":1,"alpha":{"y":1,"b":2.5e-9},"mid":[true,false,null,"x\n\u0001é\u2028"]}`, `[]`, `{}`, `"\ud800"`, "\"\xff\"", `-0`, `1e21`} {
+		v, err := ParseString(text)
+		require.NoError(t, err)
+		assert.Equal(t, len(Text(v)), Size(v, 1<<20), text)
+	}
+	big, _ := ParseString(`["` + strings.Repeat("x", 1000) + `"]`)
+	assert.Greater(t, Size(big, 10), 10, "past the limit it says so")
+}

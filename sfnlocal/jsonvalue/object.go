@@ -15,6 +15,9 @@ type Object struct {
 	// index finds members of large objects; small ones are searched in order, which is
 	// faster than hashing below about a dozen keys.
 	index map[string]int
+	// size is the length of the object's JSON text once Size has counted it (0 before):
+	// an object passed from state to state is counted once, not at every state.
+	size int64
 }
 
 // Member is one name and value of an object.
@@ -26,10 +29,68 @@ type Member struct {
 // indexFrom is the size from which an object keeps an index of its keys.
 const indexFrom = 12
 
-// NewObject returns an empty object with room for n members.
+// NewObject returns an empty object with room for n members. Small objects, the
+// common case, come in one allocation with their members.
 func NewObject(n int) *Object {
-	if n == 0 {
+	switch {
+	case n == 0:
 		return &Object{}
+	case n <= 1:
+		o := &struct {
+			Object
+			room [1]Member
+		}{}
+		o.members = o.room[:0]
+		return &o.Object
+	case n <= 2:
+		o := &struct {
+			Object
+			room [2]Member
+		}{}
+		o.members = o.room[:0]
+		return &o.Object
+	case n <= 3:
+		o := &struct {
+			Object
+			room [3]Member
+		}{}
+		o.members = o.room[:0]
+		return &o.Object
+	case n <= 4:
+		o := &struct {
+			Object
+			room [4]Member
+		}{}
+		o.members = o.room[:0]
+		return &o.Object
+	case n <= 5:
+		o := &struct {
+			Object
+			room [5]Member
+		}{}
+		o.members = o.room[:0]
+		return &o.Object
+	case n <= 6:
+		o := &struct {
+			Object
+			room [6]Member
+		}{}
+		o.members = o.room[:0]
+		return &o.Object
+	case n <= 8:
+		o := &struct {
+			Object
+			room [8]Member
+		}{}
+		o.members = o.room[:0]
+		return &o.Object
+	case n <= 10:
+		o := &struct {
+			Object
+			room [10]Member
+		}{}
+		o.members = o.room[:0]
+		return &o.Object
 	}
 	return &Object{members: make([]Member, 0, n)}
 }
@@ -100,6 +161,7 @@ func (o *Object) Has(key string) bool { return o.find(key) >= 0 }
 
 // Set gives key the value v: in its place if the object has it, at the end otherwise.
 func (o *Object) Set(key string, v any) {
+	o.size = 0
 	if i := o.find(key); i >= 0 {
 		o.members[i].Value = v
 		return
@@ -122,6 +184,7 @@ func (o *Object) Delete(key string) {
 	if i < 0 {
 		return
 	}
+	o.size = 0
 	o.members = append(o.members[:i], o.members[i+1:]...)
 	if o.index != nil {
 		o.index = nil
@@ -141,8 +204,8 @@ func (o *Object) Clone() *Object {
 
 // CloneWithRoom is Clone with room for extra more members.
 func (o *Object) CloneWithRoom(extra int) *Object {
-	c := &Object{members: make([]Member, len(o.Members()), len(o.Members())+extra)}
-	copy(c.members, o.Members())
+	c := NewObject(o.Len() + extra)
+	c.members = append(c.members, o.Members()...)
 	if o != nil && o.index != nil {
 		c.index = make(map[string]int, len(o.index)+extra)
 		for k, i := range o.index {

@@ -32,7 +32,10 @@ func Parse(data []byte) (any, error) {
 
 // ParseString is Parse for text. Strings in the value share the text's memory.
 func ParseString(text string) (any, error) {
-	p := parser{data: text}
+	// The stacks start on the goroutine's stack: most documents never outgrow them.
+	var members [16]Member
+	var items [16]any
+	p := parser{data: text, members: members[:0], items: items[:0]}
 	p.skipSpace()
 	v, err := p.value(0)
 	if err == nil {
@@ -179,15 +182,13 @@ func (p *parser) object(depth int) (any, error) {
 // finishObject makes the object of the members read since base.
 func (p *parser) finishObject(base int, duplicates bool) *Object {
 	read := p.members[base:]
-	o := &Object{}
+	o := NewObject(len(read))
 	if duplicates || len(read) >= indexFrom {
-		o.members = make([]Member, 0, len(read))
 		for _, m := range read {
 			o.Set(m.Key, m.Value)
 		}
 	} else {
-		o.members = make([]Member, len(read))
-		copy(o.members, read)
+		o.members = append(o.members, read...)
 	}
 	clear(read)
 	p.members = p.members[:base]
