@@ -49,12 +49,15 @@ type Execution struct {
 	engine *Engine
 	run    *execution
 
-	mu       sync.Mutex
-	status   Status
-	output   string
-	errName  string
-	cause    string
-	stopTime time.Time
+	mu     sync.Mutex
+	status Status
+	output string
+	// outputValue, while outputSet, is the output not yet rendered into output.
+	outputValue any
+	outputSet   bool
+	errName     string
+	cause       string
+	stopTime    time.Time
 	// done is closed when the current run ends; a redrive starts a new run with a new
 	// channel, and so does cancel. It is made when someone first asks for it (an
 	// execution run by Run is often never waited on), under mu.
@@ -127,6 +130,9 @@ func (x *Execution) Result() Result {
 }
 
 func (x *Execution) resultLocked() Result {
+	if x.outputSet { // rendered when first asked for: many callers only want the status
+		x.output, x.outputValue, x.outputSet = intrinsic.JSONText(x.outputValue), nil, false
+	}
 	return Result{Status: x.status, Output: x.output, Error: x.errName, Cause: x.cause, StopTime: x.stopTime,
 		RedriveCount: x.redriveCount, RedriveTime: x.redriveTime}
 }
@@ -225,9 +231,10 @@ func (x *Execution) finish(at time.Time, prev int64, status Status, output any, 
 	}
 	switch status {
 	case Succeeded:
-		x.output = intrinsic.JSONText(output)
+		x.outputValue, x.outputSet = output, true
 		event.Type = history.ExecutionSucceeded
-		event.ExecutionSucceeded = &history.OutputDetails{Output: x.output, OutputDetails: history.NotTruncated}
+		event.ExecutionSucceeded = &history.OutputDetails{OutputDetails: history.NotTruncated}
+		event.Payload, event.PayloadSet = output, true
 	case Failed:
 		event.Type, event.ExecutionFailed = history.ExecutionFailed, details
 	case TimedOut:

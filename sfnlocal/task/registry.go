@@ -69,9 +69,11 @@ func (r *Registry) Invoke(ctx context.Context, req Request) (any, error) {
 	if mocked, answered, err := r.mockedResult(resource, req.Caller); answered {
 		return mocked, err
 	}
-	_, integration, err := r.Resolve(req.Resource)
-	if err != nil {
-		return nil, err
+	r.mu.RLock()
+	integration := r.integrations[resource.Kind]
+	r.mu.RUnlock()
+	if integration == nil {
+		return nil, failure.New(failure.Runtime, "no integration is configured to run %s", req.Resource)
 	}
 	if req.Timeout <= 0 {
 		return integration.Invoke(ctx, req)
