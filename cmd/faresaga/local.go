@@ -18,6 +18,7 @@ func localCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	flags.StringVar(&cfg.Listen, "listen", "127.0.0.1:8083", "`address` of the Step Functions API")
 	flags.StringVar(&cfg.DynamoDBListen, "dynamodb-listen", "127.0.0.1:8084", "`address` of the DynamoDB API serving the saga's tables")
 	flags.IntVar(&cfg.MaxFinished, "max-finished", api.DefaultMaxFinishedExecutions, "finished executions kept before the oldest are forgotten")
+	flags.Int64Var(&cfg.MaxFinishedBytes, "max-finished-bytes", api.DefaultMaxFinishedBytes, "estimated memory the finished executions kept may hold before the oldest are forgotten")
 	flags.BoolVar(&cfg.VirtualTime, "virtual-time", false, "run retries and Waits on virtual time (instant) instead of the wall clock")
 	flags.Uint64Var(&cfg.Seed, "seed", 0, "seed of retry jitter and generated ids (0: random)")
 	if err := flags.Parse(args); err != nil {

@@ -27,6 +27,7 @@ import (
 type Config struct {
 	Listen, DynamoDBListen string // loopback addresses; port 0 picks a free one
 	MaxFinished            int    // finished executions kept; 0 means the API's default
+	MaxFinishedBytes       int64  // their estimated memory at most; 0 means the API's default
 	VirtualTime            bool   // retries and Waits take no time
 	MockConfigFile         string // Step Functions Local mocked responses, "" for none
 	Seed                   uint64
@@ -65,7 +66,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("listen for the Step Functions API: %w", err)
 	}
 	s := &Server{Stack: stack, Endpoint: "http://" + listener.Addr().String(),
-		api: api.NewServer(api.Options{Engine: stack.Engine, MaxFinishedExecutions: cfg.MaxFinished, Mocks: opts.Mocks, Clock: opts.Clock})}
+		api: api.NewServer(api.Options{Engine: stack.Engine, MaxFinishedExecutions: cfg.MaxFinished, MaxFinishedBytes: cfg.MaxFinishedBytes, Mocks: opts.Mocks, Clock: opts.Clock})}
 	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(listener) }()
 

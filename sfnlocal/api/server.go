@@ -17,6 +17,10 @@ import (
 // Options does not say.
 const DefaultMaxFinishedExecutions = 1000
 
+// DefaultMaxFinishedBytes is the memory, estimated, that the finished executions kept
+// may hold when Options does not say: the oldest are forgotten first beyond it.
+const DefaultMaxFinishedBytes = 256 << 20
+
 // Options configure a Server. Engine is required; the other fields have defaults.
 type Options struct {
 	Engine *engine.Engine
@@ -25,6 +29,9 @@ type Options struct {
 	// MaxFinishedExecutions bounds the finished executions kept for Describe, List and
 	// GetExecutionHistory; the oldest finished are forgotten first, running ones never.
 	MaxFinishedExecutions int
+	// MaxFinishedBytes bounds the same executions by their estimated memory (histories,
+	// inputs, outputs), so that a few huge executions cannot exhaust the server.
+	MaxFinishedBytes int64
 	// Mocks is the mock configuration whose test cases StartExecution accepts as
 	// <stateMachineArn>#<TestCase>; the engine's task registry must use the same one.
 	Mocks *task.MockConfig
@@ -63,7 +70,11 @@ func NewServer(opts Options) *Server {
 	if maxFinished <= 0 {
 		maxFinished = DefaultMaxFinishedExecutions
 	}
-	s.store = newStore(maxFinished)
+	maxBytes := opts.MaxFinishedBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxFinishedBytes
+	}
+	s.store = newStore(maxFinished, maxBytes)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }

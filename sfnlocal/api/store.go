@@ -13,7 +13,10 @@ import (
 // the most recent finished ones: a long-running server's memory stays flat however many
 // executions it runs.
 type store struct {
-	maxFinished int
+	maxFinished      int
+	maxFinishedBytes int64
+	// finishedBytes is the estimated memory of the finished executions kept.
+	finishedBytes int64
 
 	mu       sync.RWMutex
 	machines map[string]*stateMachine // by ARN
@@ -33,13 +36,16 @@ type storedExecution struct {
 	express  bool
 	// tokens are the client tokens of its recent redrives.
 	tokens redriveTokens
-	// retired says the execution sits in the finished queue.
+	// retired says the execution sits in the finished queue; bytes is its estimated
+	// memory, counted when it retired.
 	retired bool
+	bytes   int64
 }
 
-func newStore(maxFinished int) *store {
+func newStore(maxFinished int, maxFinishedBytes int64) *store {
 	return &store{
-		maxFinished: maxFinished,
+		maxFinished:      maxFinished,
+		maxFinishedBytes: maxFinishedBytes,
 		machines:    map[string]*stateMachine{},
 		executions:  map[string]*storedExecution{},
 		byMachine:   map[string][]*storedExecution{},
@@ -150,6 +156,7 @@ func (st *store) redrive(x *storedExecution, redrive func() (time.Time, error)) 
 	}
 	if x.retired {
 		x.retired = false
+		st.finishedBytes -= x.bytes
 		if i := slices.Index(st.finished, x); i >= 0 {
 			st.finished = slices.Delete(st.finished, i, i+1)
 		}
@@ -162,14 +169,18 @@ func (st *store) redrive(x *storedExecution, redrive func() (time.Time, error)) 
 // oldest finished ones beyond the limit. Running executions are never evicted.
 func (st *store) retireWhenDone(x *storedExecution, done <-chan struct{}) {
 	<-done
+	bytes := x.History.ApproximateBytes() + int64(len(x.Input)) + int64(len(x.Result().Output)) + 512
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if x.Done() != done || x.retired { // redriven meanwhile: its new run has a watcher
 		return
 	}
 	x.retired = true
+	x.bytes = bytes
+	st.finishedBytes += bytes
 	st.finished = append(st.finished, x)
-	for len(st.finished) > st.maxFinished {
+	for len(st.finished) > st.maxFinished || st.finishedBytes > st.maxFinishedBytes && len(st.finished) > 0 {
+		st.finishedBytes -= st.finished[0].bytes
 		st.evict(st.finished[0])
 		st.finished[0] = nil // let the collector have it before the slice is reallocated
 		st.finished = st.finished[1:]

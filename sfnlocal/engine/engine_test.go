@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
@@ -240,4 +242,38 @@ func TestDocumentOrder(t *testing.T) {
 			assert.Equal(t, tt.output, exited.StateExited.Output, "the history's payloads keep the order too")
 		})
 	}
+}
+
+// TestARunawayLoopFailsAtTheHistoryLimit: AWS fails an execution whose history reaches
+// 25,000 events; an endless Choice-Pass loop must end there, in little memory.
+func TestARunawayLoopFailsAtTheHistoryLimit(t *testing.T) {
+	e, _ := testEngine(t, nil)
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	x := run(t, e, `{"StartAt":"Count","States":{
+		"Count":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)","pad.$":"$.pad"},"Next":"Again"},
+		"Again":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericLessThan":0,"Next":"Never"}],"Default":"Count"},
+		"Never":{"Type":"Succeed"}}}`, `{"n":0,"pad":"`+strings.Repeat("x", 10_000)+`"}`)
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.HeapAlloc, before.HeapAlloc+50<<20, "25,000 events of a 10 KB payload, shared rather than copied")
+	r := x.Result()
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, failure.Runtime, r.Error)
+	assert.Contains(t, r.Cause, "maximum number of events")
+	require.Equal(t, history.MaxEvents, x.History.Len())
+	last := x.History.Between(history.MaxEvents, history.MaxEvents)
+	assert.Equal(t, history.ExecutionFailed, last[0].Type)
+	status, reason := x.RedriveStatus()
+	assert.Equal(t, NotRedrivable, status)
+	assert.Equal(t, ReasonEventLimit, reason)
+}
+
+func TestTaskArgumentsOverThePayloadLimit(t *testing.T) {
+	e, _ := testEngine(t, func(context.Context, map[string]any) (map[string]any, error) { return nil, nil })
+	r := run(t, e, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"`+fnARN+`","Parameters":{"a.$":"$.big","b.$":"$.big"},"End":true}}}`,
+		`{"big":"`+strings.Repeat("x", MaxPayloadBytes/2)+`"}`).Result()
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, failure.DataLimitExceeded, r.Error)
 }

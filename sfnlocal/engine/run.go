@@ -156,6 +156,10 @@ func (t *thread) checkAliveAt(ctx context.Context, now time.Time) error {
 		}
 		return &stopError{status: Aborted, f: &failure.Error{}}
 	}
+	if t.x.History.Full() {
+		return &stopError{status: Failed, f: failure.New(failure.Runtime,
+			"The execution reached the maximum number of events in its history (%d).", history.MaxEvents)}
+	}
 	if t.x.deadline.IsZero() {
 		return nil
 	}

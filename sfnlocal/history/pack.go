@@ -137,11 +137,12 @@ func pack(e *Event) any {
 	return nil
 }
 
-// render writes the payload's text into a copy of the details, once: the stored event
-// keeps the text from then on.
-func (s *stored) render() {
+// rendered is the event's details with the payload's text written into a copy. The
+// text is not kept: a long history read page by page costs the memory of one page,
+// not of every payload's text (payloads are shared values; their texts would not be).
+func (s stored) rendered() stored {
 	if !s.payloadSet {
-		return
+		return s
 	}
 	text := jsonvalue.Text(s.payload)
 	switch d := s.details.(type) {
@@ -171,11 +172,12 @@ func (s *stored) render() {
 		s.details = &c
 	}
 	s.payload, s.payloadSet = nil, false
+	return s
 }
 
 // unpack rebuilds the Event, its details in the field its type names.
-func (s *stored) unpack() Event {
-	s.render()
+func (s stored) unpack() Event {
+	s = s.rendered()
 	name := s.kind.String()
 	e := Event{Timestamp: time.Unix(0, s.at).UTC(), Type: name, ID: int64(s.id), PreviousEventID: int64(s.prev)}
 	if s.details == nil {
