@@ -46,9 +46,9 @@ func newStore(maxFinished int, maxFinishedBytes int64) *store {
 	return &store{
 		maxFinished:      maxFinished,
 		maxFinishedBytes: maxFinishedBytes,
-		machines:    map[string]*stateMachine{},
-		executions:  map[string]*storedExecution{},
-		byMachine:   map[string][]*storedExecution{},
+		machines:         map[string]*stateMachine{},
+		executions:       map[string]*storedExecution{},
+		byMachine:        map[string][]*storedExecution{},
 	}
 }
 
