@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/tables"
@@ -114,13 +116,25 @@ func (s *Server) Close() {
 }
 
 // NewSFNClient is an ordinary sfn client for a local endpoint: static dummy
-// credentials, so nothing looks for an AWS account.
+// credentials, so nothing looks for an AWS account, and no "sync-" host prefix (the SDK
+// sends StartSyncExecution and TestState to sync-<host>, which 127.0.0.1 is not).
 func NewSFNClient(endpoint string) *sfn.Client {
 	return sfn.New(sfn.Options{
 		Region:       embedded.Region,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  aws.NewCredentialsCache(staticCredentials{}),
+		APIOptions:   []func(*middleware.Stack) error{WithoutHostPrefix},
 	})
+}
+
+// WithoutHostPrefix is the aws-sdk-go-v2 option that stops an sfn client prefixing the
+// endpoint's host with "sync-": sfn.New(sfn.Options{..., APIOptions:
+// []func(*middleware.Stack) error{localapi.WithoutHostPrefix}}).
+func WithoutHostPrefix(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("WithoutHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }
 
 type staticCredentials struct{}
