@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
@@ -52,6 +53,8 @@ type Server struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	closeOnce sync.Once
+	// activityPoll is how long GetActivityTask waits for a task (AWS: 60 s).
+	activityPoll time.Duration
 }
 
 // NewServer returns a server for opts.Engine.
@@ -76,6 +79,7 @@ func NewServer(opts Options) *Server {
 	}
 	s.store = newStore(maxFinished, maxBytes)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.activityPoll = activityPoll
 	return s
 }
 
@@ -104,22 +108,39 @@ func handle[Request any](method func(*Server, context.Context, *Request) (any, *
 }
 
 var operations = map[string]operation{
-	"CreateStateMachine":             handle((*Server).createStateMachine),
-	"DescribeStateMachine":           handle((*Server).describeStateMachine),
-	"UpdateStateMachine":             handle((*Server).updateStateMachine),
-	"ListStateMachines":              handle((*Server).listStateMachines),
-	"DeleteStateMachine":             handle((*Server).deleteStateMachine),
-	"ValidateStateMachineDefinition": handle((*Server).validateStateMachineDefinition),
-	"StartExecution":                 handle((*Server).startExecution),
-	"StartSyncExecution":             handle((*Server).startSyncExecution),
-	"DescribeExecution":              handle((*Server).describeExecution),
-	"ListExecutions":                 handle((*Server).listExecutions),
-	"StopExecution":                  handle((*Server).stopExecution),
-	"RedriveExecution":               handle((*Server).redriveExecution),
-	"GetExecutionHistory":            handle((*Server).getExecutionHistory),
-	"SendTaskSuccess":                handle((*Server).sendTaskSuccess),
-	"SendTaskFailure":                handle((*Server).sendTaskFailure),
-	"SendTaskHeartbeat":              handle((*Server).sendTaskHeartbeat),
+	"CreateStateMachine":               handle((*Server).createStateMachine),
+	"DescribeStateMachine":             handle((*Server).describeStateMachine),
+	"UpdateStateMachine":               handle((*Server).updateStateMachine),
+	"ListStateMachines":                handle((*Server).listStateMachines),
+	"DeleteStateMachine":               handle((*Server).deleteStateMachine),
+	"ValidateStateMachineDefinition":   handle((*Server).validateStateMachineDefinition),
+	"StartExecution":                   handle((*Server).startExecution),
+	"StartSyncExecution":               handle((*Server).startSyncExecution),
+	"DescribeExecution":                handle((*Server).describeExecution),
+	"ListExecutions":                   handle((*Server).listExecutions),
+	"StopExecution":                    handle((*Server).stopExecution),
+	"RedriveExecution":                 handle((*Server).redriveExecution),
+	"GetExecutionHistory":              handle((*Server).getExecutionHistory),
+	"SendTaskSuccess":                  handle((*Server).sendTaskSuccess),
+	"SendTaskFailure":                  handle((*Server).sendTaskFailure),
+	"SendTaskHeartbeat":                handle((*Server).sendTaskHeartbeat),
+	"PublishStateMachineVersion":       handle((*Server).publishStateMachineVersion),
+	"ListStateMachineVersions":         handle((*Server).listStateMachineVersions),
+	"DeleteStateMachineVersion":        handle((*Server).deleteStateMachineVersion),
+	"CreateStateMachineAlias":          handle((*Server).createStateMachineAlias),
+	"DescribeStateMachineAlias":        handle((*Server).describeStateMachineAlias),
+	"UpdateStateMachineAlias":          handle((*Server).updateStateMachineAlias),
+	"DeleteStateMachineAlias":          handle((*Server).deleteStateMachineAlias),
+	"ListStateMachineAliases":          handle((*Server).listStateMachineAliases),
+	"TagResource":                      handle((*Server).tagResource),
+	"UntagResource":                    handle((*Server).untagResource),
+	"ListTagsForResource":              handle((*Server).listTagsForResource),
+	"DescribeStateMachineForExecution": handle((*Server).describeStateMachineForExecution),
+	"CreateActivity":                   handle((*Server).createActivity),
+	"DescribeActivity":                 handle((*Server).describeActivity),
+	"DeleteActivity":                   handle((*Server).deleteActivity),
+	"ListActivities":                   handle((*Server).listActivities),
+	"GetActivityTask":                  handle((*Server).getActivityTask),
 }
 
 // ServeHTTP answers one API request.

@@ -26,6 +26,10 @@ type store struct {
 	byMachine  map[string][]*storedExecution
 	finished   []*storedExecution
 	sequence   uint64
+	// versions are the machines' versions and aliases; tags the resources' tags.
+	versions   versions
+	tags       map[string][]tag
+	activities map[string]*activity
 }
 
 // storedExecution is an execution and its place in the start order, which paging uses
@@ -33,7 +37,9 @@ type store struct {
 type storedExecution struct {
 	*engine.Execution
 	sequence uint64
-	express  bool
+	// machine is the machine (or version) as the execution runs it.
+	machine *stateMachine
+	express bool
 	// tokens are the client tokens of its recent redrives.
 	tokens redriveTokens
 	// retired says the execution sits in the finished queue; bytes is its estimated
@@ -124,7 +130,7 @@ func (st *store) execution(arn string) (*storedExecution, bool) {
 // startExecution starts an execution unless one of that ARN exists, atomically so
 // that concurrent starts of one name yield one execution. start runs under the lock;
 // it only launches the execution, which runs on its own goroutine.
-func (st *store) startExecution(arn string, express bool, start func() (*engine.Execution, error)) (x *storedExecution, existed bool, err error) {
+func (st *store) startExecution(arn string, machine *stateMachine, start func() (*engine.Execution, error)) (x *storedExecution, existed bool, err error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if existing, ok := st.executions[arn]; ok {
@@ -135,7 +141,7 @@ func (st *store) startExecution(arn string, express bool, start func() (*engine.
 		return nil, false, err
 	}
 	st.sequence++
-	x = &storedExecution{Execution: started, sequence: st.sequence, express: express}
+	x = &storedExecution{Execution: started, sequence: st.sequence, express: machine.isExpress(), machine: machine}
 	st.executions[arn] = x
 	st.byMachine[x.StateMachineARN] = append(st.byMachine[x.StateMachineARN], x)
 	go st.retireWhenDone(x, x.Done())

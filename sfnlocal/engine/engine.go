@@ -45,10 +45,11 @@ type Engine struct {
 	jitter  *jitterSource
 	ids     *idSource
 	// functions are JSONata's AWS functions, bound once to the seeded ids.
-	functions *jsonata.Functions
-	newUUID   func() string // ids.UUID, bound once rather than on every use
-	callbacks callbacks
-	hooks     hooks
+	functions  *jsonata.Functions
+	newUUID    func() string // ids.UUID, bound once rather than on every use
+	callbacks  callbacks
+	activities activities
+	hooks      hooks
 }
 
 // New returns an engine with opts.

@@ -43,6 +43,9 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	if err != nil {
 		return nil, nil, evaluating(err)
 	}
+	if resource.Kind == task.KindActivity {
+		return t.runActivity(ctx, r, resource, args, timeout, heartbeat)
+	}
 	if callback {
 		resource.Action += waitForTaskToken
 	}

@@ -56,6 +56,13 @@ const (
 	ParallelStateAborted   = "ParallelStateAborted"
 
 	EvaluationFailed = "EvaluationFailed"
+
+	ActivityScheduled      = "ActivityScheduled"
+	ActivityScheduleFailed = "ActivityScheduleFailed"
+	ActivityStarted        = "ActivityStarted"
+	ActivitySucceeded      = "ActivitySucceeded"
+	ActivityFailed         = "ActivityFailed"
+	ActivityTimedOut       = "ActivityTimedOut"
 )
 
 // Entered and Exited name a state's entered/exited event: "Task" gives TaskStateEntered.
@@ -111,6 +118,24 @@ type Event struct {
 	MapIterationAborted   *MapIterationDetails `json:"mapIterationAbortedEventDetails,omitempty"`
 
 	EvaluationFailed *EvaluationFailedDetails `json:"evaluationFailedEventDetails,omitempty"`
+
+	ActivityScheduled *ActivityScheduledDetails `json:"activityScheduledEventDetails,omitempty"`
+	ActivityStarted   *ActivityStartedDetails   `json:"activityStartedEventDetails,omitempty"`
+	ActivitySucceeded *OutputDetails            `json:"activitySucceededEventDetails,omitempty"`
+	ActivityFailed    *FailureDetails           `json:"activityFailedEventDetails,omitempty"`
+	ActivityTimedOut  *FailureDetails           `json:"activityTimedOutEventDetails,omitempty"`
+}
+
+type ActivityScheduledDetails struct {
+	Resource           string          `json:"resource"`
+	Input              string          `json:"input,omitempty"`
+	InputDetails       *PayloadDetails `json:"inputDetails,omitempty"`
+	TimeoutInSeconds   int64           `json:"timeoutInSeconds,omitempty"`
+	HeartbeatInSeconds int64           `json:"heartbeatInSeconds,omitempty"`
+}
+
+type ActivityStartedDetails struct {
+	WorkerName string `json:"workerName,omitempty"`
 }
 
 // PayloadDetails says whether a payload was cut to fit; ours never are.

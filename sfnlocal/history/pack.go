@@ -40,7 +40,8 @@ var knownKinds = func() map[string]kind {
 		LambdaFunctionTimedOut, LambdaFunctionStartFailed, MapStateStarted, MapStateSucceeded, MapStateFailed,
 		MapStateAborted, MapIterationStarted, MapIterationSucceeded, MapIterationFailed, MapIterationAborted,
 		MapRunStarted, MapRunSucceeded, MapRunFailed, MapRunAborted, ParallelStateStarted, ParallelStateSucceeded,
-		ParallelStateFailed, ParallelStateAborted, EvaluationFailed}
+		ParallelStateFailed, ParallelStateAborted, EvaluationFailed, ActivityScheduled, ActivityScheduleFailed,
+		ActivityStarted, ActivitySucceeded, ActivityFailed, ActivityTimedOut}
 	for _, stateType := range []string{"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"} {
 		names = append(names, Entered(stateType), Exited(stateType))
 	}
@@ -133,6 +134,16 @@ func pack(e *Event) any {
 		return e.MapIterationAborted
 	case e.EvaluationFailed != nil:
 		return e.EvaluationFailed
+	case e.ActivityScheduled != nil:
+		return e.ActivityScheduled
+	case e.ActivityStarted != nil:
+		return e.ActivityStarted
+	case e.ActivitySucceeded != nil:
+		return e.ActivitySucceeded
+	case e.ActivityFailed != nil:
+		return e.ActivityFailed
+	case e.ActivityTimedOut != nil:
+		return e.ActivityTimedOut
 	}
 	return nil
 }
@@ -159,6 +170,10 @@ func (s stored) rendered() stored {
 		c.Parameters = text
 		s.details = &c
 	case *LambdaScheduledDetails:
+		c := *d
+		c.Input = text
+		s.details = &c
+	case *ActivityScheduledDetails:
 		c := *d
 		c.Input = text
 		s.details = &c
@@ -206,6 +221,10 @@ func (s stored) unpack() Event {
 		e.MapStateStarted = d
 	case *EvaluationFailedDetails:
 		e.EvaluationFailed = d
+	case *ActivityScheduledDetails:
+		e.ActivityScheduled = d
+	case *ActivityStartedDetails:
+		e.ActivityStarted = d
 	case *TaskOutputDetails:
 		if name == TaskSubmitted {
 			e.TaskSubmitted = d
@@ -221,6 +240,8 @@ func (s stored) unpack() Event {
 	case *OutputDetails:
 		if name == ExecutionSucceeded {
 			e.ExecutionSucceeded = d
+		} else if name == ActivitySucceeded {
+			e.ActivitySucceeded = d
 		} else {
 			e.LambdaFunctionSucceeded = d
 		}
@@ -236,6 +257,10 @@ func (s stored) unpack() Event {
 			e.LambdaFunctionTimedOut = d
 		case LambdaFunctionStartFailed:
 			e.LambdaFunctionStartFailed = d
+		case ActivityFailed:
+			e.ActivityFailed = d
+		case ActivityTimedOut:
+			e.ActivityTimedOut = d
 		default:
 			e.LambdaFunctionFailed = d
 		}

@@ -17,6 +17,9 @@ const (
 	KindLambdaInvoke                   // arn:aws:states:::lambda:invoke
 	KindDynamoDB                       // arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem
 	KindSNSPublish                     // arn:aws:states:::sns:publish
+	// KindActivity is an activity (arn:aws:states:<region>:<account>:activity:<name>),
+	// which the interpreter itself hands to workers polling GetActivityTask.
+	KindActivity
 )
 
 // Resource is a parsed Task Resource ARN and what its history events look like.
@@ -34,8 +37,11 @@ type Resource struct {
 
 // Events is the history event family the resource's invocations write.
 func (r Resource) Events() EventFamily {
-	if r.Kind == KindLambdaFunction {
+	switch r.Kind {
+	case KindLambdaFunction:
 		return LambdaFunctionEvents
+	case KindActivity:
+		return ActivityEvents
 	}
 	return TaskEvents
 }
@@ -81,6 +87,10 @@ func parseResource(arn string) (Resource, error) {
 			return Resource{ARN: arn, Kind: kind, ResourceType: resourceType, Action: action}, nil
 		}
 		return Resource{}, unsupportedResource(arn)
+	}
+	if parts := strings.SplitN(arn, ":", 7); len(parts) == 7 && parts[0] == "arn" && parts[2] == "states" &&
+		parts[5] == "activity" && parts[3] != "" && parts[4] != "" && parts[6] != "" {
+		return Resource{ARN: arn, Kind: KindActivity, Region: parts[3]}, nil
 	}
 	if fn, err := parseFunctionName(arn); err == nil && fn.isARN {
 		return Resource{ARN: arn, Kind: KindLambdaFunction, Region: fn.region}, nil
