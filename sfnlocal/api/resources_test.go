@@ -12,8 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-
-func result(v string) string { return `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"` + v + `","End":true}}}` }
+func result(v string) string {
+	return `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"` + v + `","End":true}}}`
+}
 
 func TestVersionsAndAliases(t *testing.T) {
 	f := newFixture(t)
