@@ -141,6 +141,7 @@ var operations = map[string]operation{
 	"DeleteActivity":                   handle((*Server).deleteActivity),
 	"ListActivities":                   handle((*Server).listActivities),
 	"GetActivityTask":                  handle((*Server).getActivityTask),
+	"TestState":                        handle((*Server).testState),
 }
 
 // ServeHTTP answers one API request.

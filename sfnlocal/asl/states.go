@@ -48,10 +48,12 @@ func (p *parser) parseState(name string, raw []byte, loc string, scopeLanguage Q
 	parseTypeFields := typeParser(s.Type)
 	if parseTypeFields == nil {
 		if s.Type != "" {
-			p.schemaError(o.at("Type"), "unknown state type %q", s.Type)
+			p.schemaError(o.at("Type"), "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]")
 		}
-		// Still follow Next so one bad Type does not make its successors look unreachable.
+		// Still follow Next and End so one bad Type does not make its successors look
+		// unreachable or its scope endless.
 		s.Next, _ = p.stringField(o, "Next")
+		s.End, _ = p.boolField(o, "End")
 		return s
 	}
 	p.checkStateFields(o, s.Type, s.QueryLanguage)

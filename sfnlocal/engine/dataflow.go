@@ -24,6 +24,9 @@ func (r *stateRun) applyInputPath() error {
 	}
 	input, err := jsonpath.ApplyInputPath(r.st.inputPath, r.rawInput, r.pathEnv())
 	r.input = input
+	if err == nil {
+		r.inspect.setText("afterInputPath", input)
+	}
 	return evaluating(err)
 }
 
@@ -36,12 +39,19 @@ func (r *stateRun) payload() (any, error) {
 			return r.rawInput, nil
 		}
 		v, err := r.st.arguments.Evaluate(r.bindings("", nil))
+		if err == nil {
+			r.inspect.setText("afterArguments", v)
+		}
 		return v, evaluating(err)
 	}
 	if r.st.parameters == nil {
+		r.inspect.setText("afterParameters", r.input)
 		return r.input, nil
 	}
 	v, err := r.st.parameters.Eval(r.input, r.pathEnv())
+	if err == nil {
+		r.inspect.setText("afterParameters", v)
+	}
 	return v, evaluating(err)
 }
 
@@ -58,6 +68,7 @@ func (r *stateRun) finish(result any) (any, *jsonvalue.Object, error) {
 		}
 		result = selected
 	}
+	r.inspect.setText("afterResultSelector", result)
 	assigned, err := r.assignJSONPath(r.st.pathAssign, result)
 	if err != nil {
 		return nil, nil, err
@@ -66,6 +77,7 @@ func (r *stateRun) finish(result any) (any, *jsonvalue.Object, error) {
 	if err != nil {
 		return nil, nil, evaluating(err)
 	}
+	r.inspect.setText("afterResultPath", output)
 	output, err = jsonpath.ApplyOutputPath(r.st.outputPath, output, env)
 	return output, assigned, evaluating(err)
 }

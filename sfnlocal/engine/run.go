@@ -240,6 +240,8 @@ type stateRun struct {
 	context       *jsonvalue.Object
 	env           jsonpath.Env // for JSONPath evaluations, built once per attempt
 	envReady      bool
+	// inspect, for TestState at DEBUG and TRACE, collects what each step made.
+	inspect *inspection
 	// prior is the progress a redriven Parallel or Map state starts from, for its first
 	// attempt only.
 	prior *fanProgress
