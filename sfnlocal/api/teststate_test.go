@@ -36,7 +36,7 @@ func TestTestState(t *testing.T) {
 			Mock: &types.MockInput{Result: aws.String(`{"Payload":"ok"}`)}, InspectionLevel: types.InspectionLevelInfo},
 			types.TestExecutionStatusSucceeded, `{"p":7,"r":{"Payload":"ok"}}`, "After", func(t *testing.T, out *sfn.TestStateOutput) { assert.Nil(t, out.InspectionData) }},
 		{"a mocked error a retrier would retry", sfn.TestStateInput{Definition: aws.String(retrying), Input: aws.String(`{"p":7}`),
-			Mock: &types.MockInput{ErrorOutput: &types.MockErrorOutput{Error: aws.String("Boom"), Cause: aws.String("bang")}},
+			Mock:               &types.MockInput{ErrorOutput: &types.MockErrorOutput{Error: aws.String("Boom"), Cause: aws.String("bang")}},
 			StateConfiguration: &types.TestStateConfiguration{RetrierRetryCount: aws.Int32(2)}, InspectionLevel: types.InspectionLevelDebug},
 			types.TestExecutionStatusRetriable, "", "", func(t *testing.T, out *sfn.TestStateOutput) {
 				assert.Equal(t, int32(8), aws.ToInt32(out.InspectionData.ErrorDetails.RetryBackoffIntervalSeconds), "2 s x 2^2")
