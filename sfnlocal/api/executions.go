@@ -196,7 +196,11 @@ const executionPageToken = "executions"
 // listExecutions lists a machine's executions newest first, as AWS does.
 func (s *Server) listExecutions(_ context.Context, in *listExecutionsRequest) (any, *apiError) {
 	if in.MapRunArn != "" {
-		return nil, clientError(codeResourceNotFound, "Resource not found: '%s': map runs are not listed by this server", in.MapRunArn)
+		// The engine runs a map run's iterations inside the execution: no child executions.
+		if _, err := s.lookupMapRun(in.MapRunArn); err != nil {
+			return nil, err
+		}
+		return listExecutionsResponse{Executions: []executionListItem{}}, nil
 	}
 	if in.StateMachineArn == "" {
 		return nil, clientError(codeValidation, "Must provide a StateMachine ARN or MapRun ARN")

@@ -142,6 +142,9 @@ var operations = map[string]operation{
 	"ListActivities":                   handle((*Server).listActivities),
 	"GetActivityTask":                  handle((*Server).getActivityTask),
 	"TestState":                        handle((*Server).testState),
+	"DescribeMapRun":                   handle((*Server).describeMapRun),
+	"ListMapRuns":                      handle((*Server).listMapRuns),
+	"UpdateMapRun":                     handle((*Server).updateMapRun),
 }
 
 // ServeHTTP answers one API request.

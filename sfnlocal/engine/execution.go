@@ -69,6 +69,8 @@ type Execution struct {
 	redriveTime  time.Time
 	// redriving is set while a redrive waits for the previous run's goroutine to finish.
 	redriving bool
+	// mapRuns are the runs of its DISTRIBUTED Map states.
+	mapRuns []*MapRun
 }
 
 // Result is an execution's outcome so far.

@@ -103,8 +103,17 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, *jsonvalue.Objec
 	}
 	distributed := r.st.ItemProcessor != nil && r.st.ItemProcessor.ProcessorConfig != nil &&
 		r.st.ItemProcessor.ProcessorConfig.Mode == "DISTRIBUTED"
+	var mapRun *MapRun
 	if distributed {
-		t.append(history.Event{Type: history.MapRunStarted})
+		settings := MapRunSettings{MaxConcurrency: limit}
+		if count, has, _ := r.st.toleratedCount.mapCount(r); has {
+			settings.ToleratedFailureCount = count
+		}
+		if percent, has, _ := r.st.toleratedPercent.percentage(r); has {
+			settings.ToleratedFailurePercentage = percent
+		}
+		mapRun = t.startMapRun(r, len(items), settings)
+		t.append(history.Event{Type: history.MapRunStarted, MapRunStarted: &history.MapRunDetails{MapRunArn: mapRun.ARN}})
 	}
 	progress := r.startFan(len(items))
 	var mu sync.Mutex
@@ -122,8 +131,23 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, *jsonvalue.Objec
 		detail := &history.MapIterationDetails{Name: r.st.Name, Index: i}
 		iteration.append(history.Event{Type: history.MapIterationStarted, MapIterationStarted: detail})
 		from := progress.from(i, r.st.processor, input, iteration)
+		if mapRun != nil {
+			mapRun.running.Add(1)
+		}
 		out, err := iteration.runScope(ctx, r.st.processor, from)
 		progress.record(i, out, err, iteration)
+		if mapRun != nil {
+			mapRun.running.Add(-1)
+			var stop *stopError
+			switch {
+			case err == nil:
+				mapRun.succeeded.Add(1)
+			case errors.As(err, &stop):
+				mapRun.aborted.Add(1)
+			default:
+				mapRun.failed.Add(1)
+			}
+		}
 		if err == nil {
 			iteration.append(history.Event{Type: history.MapIterationSucceeded, MapIterationSucceeded: detail})
 			return nil
@@ -148,11 +172,19 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, *jsonvalue.Objec
 		return err
 	})
 	if distributed {
-		runEnd := history.MapRunSucceeded
-		if err != nil {
-			runEnd = history.MapRunFailed
+		event, status := history.Event{Type: history.MapRunSucceeded}, "SUCCEEDED"
+		var stop *stopError
+		switch {
+		case errors.As(err, &stop):
+			status = "ABORTED"
+			event = history.Event{Type: history.MapRunAborted}
+		case err != nil:
+			f := failure.As(err)
+			status = "FAILED"
+			event = history.Event{Type: history.MapRunFailed, MapRunFailed: &history.FailureDetails{Error: f.Name, Cause: f.Cause}}
 		}
-		t.append(history.Event{Type: runEnd})
+		mapRun.end(status, t.x.engine.clock.Now())
+		t.append(event)
 	}
 	if err != nil {
 		t.fan = progress

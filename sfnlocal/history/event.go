@@ -112,6 +112,8 @@ type Event struct {
 	LambdaFunctionStartFailed *FailureDetails         `json:"lambdaFunctionStartFailedEventDetails,omitempty"`
 
 	MapStateStarted       *MapStartedDetails   `json:"mapStateStartedEventDetails,omitempty"`
+	MapRunStarted         *MapRunDetails       `json:"mapRunStartedEventDetails,omitempty"`
+	MapRunFailed          *FailureDetails      `json:"mapRunFailedEventDetails,omitempty"`
 	MapIterationStarted   *MapIterationDetails `json:"mapIterationStartedEventDetails,omitempty"`
 	MapIterationSucceeded *MapIterationDetails `json:"mapIterationSucceededEventDetails,omitempty"`
 	MapIterationFailed    *MapIterationDetails `json:"mapIterationFailedEventDetails,omitempty"`
@@ -211,6 +213,11 @@ type LambdaScheduledDetails struct {
 
 type MapStartedDetails struct {
 	Length int `json:"length"`
+}
+
+// MapRunDetails name a DISTRIBUTED Map's run.
+type MapRunDetails struct {
+	MapRunArn string `json:"mapRunArn"`
 }
 
 type MapIterationDetails struct {

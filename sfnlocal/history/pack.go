@@ -124,6 +124,10 @@ func pack(e *Event) any {
 		return e.LambdaFunctionStartFailed
 	case e.MapStateStarted != nil:
 		return e.MapStateStarted
+	case e.MapRunStarted != nil:
+		return e.MapRunStarted
+	case e.MapRunFailed != nil:
+		return e.MapRunFailed
 	case e.MapIterationStarted != nil:
 		return e.MapIterationStarted
 	case e.MapIterationSucceeded != nil:
@@ -219,6 +223,8 @@ func (s stored) unpack() Event {
 		e.LambdaFunctionScheduled = d
 	case *MapStartedDetails:
 		e.MapStateStarted = d
+	case *MapRunDetails:
+		e.MapRunStarted = d
 	case *EvaluationFailedDetails:
 		e.EvaluationFailed = d
 	case *ActivityScheduledDetails:
@@ -261,6 +267,8 @@ func (s stored) unpack() Event {
 			e.ActivityFailed = d
 		case ActivityTimedOut:
 			e.ActivityTimedOut = d
+		case MapRunFailed:
+			e.MapRunFailed = d
 		default:
 			e.LambdaFunctionFailed = d
 		}
