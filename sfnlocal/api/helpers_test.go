@@ -52,7 +52,7 @@ func withMaxFinished(n int) fixtureOption { return func(o *Options) { o.MaxFinis
 
 func withMocks(m *task.MockConfig) fixtureOption { return func(o *Options) { o.Mocks = m } }
 
-func newFixture(t *testing.T, options ...fixtureOption) *fixture {
+func newFixture(t testing.TB, options ...fixtureOption) *fixture {
 	t.Helper()
 	f := &fixture{gate: make(chan struct{})}
 	functions := task.NewFunctions(task.Env{})
@@ -101,7 +101,7 @@ func disableHostPrefix(stack *middleware.Stack) error {
 		}), middleware.Before)
 }
 
-func (f *fixture) createMachine(t *testing.T, name, definition string, machineType types.StateMachineType) string {
+func (f *fixture) createMachine(t testing.TB, name, definition string, machineType types.StateMachineType) string {
 	t.Helper()
 	out, err := f.client.CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{
 		Name: aws.String(name), Definition: aws.String(definition), RoleArn: aws.String(roleARN), Type: machineType,
@@ -110,7 +110,7 @@ func (f *fixture) createMachine(t *testing.T, name, definition string, machineTy
 	return aws.ToString(out.StateMachineArn)
 }
 
-func (f *fixture) start(t *testing.T, machineARN, name, input string) string {
+func (f *fixture) start(t testing.TB, machineARN, name, input string) string {
 	t.Helper()
 	in := &sfn.StartExecutionInput{StateMachineArn: aws.String(machineARN)}
 	if name != "" {
@@ -125,7 +125,7 @@ func (f *fixture) start(t *testing.T, machineARN, name, input string) string {
 }
 
 // waitDone polls DescribeExecution until the execution has finished.
-func (f *fixture) waitDone(t *testing.T, executionARN string) *sfn.DescribeExecutionOutput {
+func (f *fixture) waitDone(t testing.TB, executionARN string) *sfn.DescribeExecutionOutput {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
