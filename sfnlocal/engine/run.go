@@ -296,7 +296,7 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 		return nil, "", t.explain(r, err)
 	}
 	t.vars.assign(assigned)
-	if jsonvalue.Size(output, MaxPayloadBytes) > MaxPayloadBytes {
+	if !jsonvalue.Within(output, MaxPayloadBytes) {
 		return nil, "", failure.New(failure.DataLimitExceeded,
 			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}

@@ -27,7 +27,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	if err != nil {
 		return nil, nil, err
 	}
-	if jsonvalue.Size(args, MaxPayloadBytes) > MaxPayloadBytes {
+	if !jsonvalue.Within(args, MaxPayloadBytes) {
 		return nil, nil, failure.New(failure.DataLimitExceeded,
 			"The state/task '%s' has an input with a size exceeding the maximum number of bytes service limit.", r.st.Name)
 	}

@@ -266,6 +266,55 @@ func size(v any, limit int, n *int) {
 	}
 }
 
+// Within says whether v's JSON text is at most limit bytes long. It first adds up a
+// bound that needs no look at a string's bytes (each byte escaped, each number at its
+// longest), and counts exactly, as Size does, only when that bound is past limit.
+func Within(v any, limit int) bool {
+	n := 0
+	if bound(v, limit, &n); n <= limit {
+		return true
+	}
+	return Size(v, limit) <= limit
+}
+
+// longestNumber is the longest AppendNumber rendering of a float64.
+const longestNumber = 32
+
+func bound(v any, limit int, n *int) {
+	if *n > limit {
+		return
+	}
+	switch x := v.(type) {
+	case nil, bool:
+		*n += 5
+	case float64:
+		*n += longestNumber
+	case string:
+		*n += 2 + 6*len(x)
+	case []any:
+		*n += 2 + len(x)
+		for _, item := range x {
+			bound(item, limit, n)
+		}
+	case *Object:
+		if x == nil {
+			*n += 4
+			return
+		}
+		if known := atomic.LoadInt64(&x.size); known > 0 {
+			*n += int(known)
+			return
+		}
+		*n += 2 + len(x.members)
+		for i := range x.members {
+			*n += 3 + 6*len(x.members[i].Key)
+			bound(x.members[i].Value, limit, n)
+		}
+	default:
+		*n += len(Append(nil, v))
+	}
+}
+
 // stringSize is the length of AppendString's rendering of s.
 func stringSize(s string) int {
 	n := 2

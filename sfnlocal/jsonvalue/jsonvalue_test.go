@@ -131,3 +131,15 @@ func TestSizeIsTheRenderedLength(t *testing.T) {
 	big, _ := ParseString(`["` + strings.Repeat("x", 1000) + `"]`)
 	assert.Greater(t, Size(big, 10), 10, "past the limit it says so")
 }
+
+func TestWithinAgreesWithTheRenderedLength(t *testing.T) {
+	for _, text := range []string{`{"zeta":1,"alpha":{"y":1,"b":-0.0000012345678901234567},"mid":[true,false,null,"x\n\u0001é\u2028"]}`,
+		`[-1.2345678901234567e-308,123456789012345678901,1e300]`, `[]`, `{}`, `"\u0001\u0002"`, `null`} {
+		v, err := ParseString(text)
+		require.NoError(t, err)
+		n := len(Text(v))
+		for limit := 0; limit <= n+2; limit++ {
+			assert.Equal(t, n <= limit, Within(v, limit), "%s within %d", text, limit)
+		}
+	}
+}
