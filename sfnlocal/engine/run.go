@@ -278,15 +278,11 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 	t.spare = nil
 	defer func() { t.spare = r }()
 	*r = stateRun{t: t, st: st, rawInput: input, enteredTime: now, prior: prior}
-	// The entered and exited details in one allocation: the history keeps both.
-	details := &struct {
-		entered history.StateEnteredDetails
-		exited  history.StateExitedDetails
-	}{entered: history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: history.NotTruncated},
-		exited: history.StateExitedDetails{Name: st.Name, OutputDetails: history.NotTruncated}}
-	entered := history.Event{Type: st.enteredEvent, StateEntered: &details.entered}
+	entered := history.Event{Type: st.enteredEvent, StateEntered: st.entered}
 	if inputText == "" {
 		entered.Payload, entered.PayloadSet = input, true
+	} else {
+		entered.StateEntered = &history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: history.NotTruncated}
 	}
 	r.enteredID = t.appendAt(r.enteredTime, entered)
 	r.refreshContext()
@@ -301,12 +297,13 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
 	if st.Type != asl.TypeFail {
-		exited := &details.exited
+		exited := st.exited
 		at := r.lastEventTime // a state that finishes as its work does leaves at that time
 		if at.IsZero() {
 			at = t.x.engine.clock.Now()
 		}
 		if assigned.Len() > 0 {
+			exited = &history.StateExitedDetails{Name: st.Name, OutputDetails: history.NotTruncated}
 			exited.AssignedVariables = renderVariables(assigned)
 			exited.AssignedVariablesDetails = history.NotTruncated
 		}

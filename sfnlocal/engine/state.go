@@ -15,6 +15,11 @@ type state struct {
 	jsonata bool
 	// enteredEvent and exitedEvent are its history events' types: TaskStateEntered...
 	enteredEvent, exitedEvent string
+	// entered and exited are the details of its events when the input is a value (not
+	// the execution's input text) and no variable is assigned: the same every time, so
+	// shared by every run of the state (the history copies details as it renders them).
+	entered *history.StateEnteredDetails
+	exited  *history.StateExitedDetails
 	// index numbers the state in its machine.
 	index int
 
@@ -56,7 +61,9 @@ type catcher struct {
 func compileState(s *asl.State, count *int) (*state, error) {
 	*count++
 	st := &state{State: s, jsonata: s.QueryLanguage == asl.JSONata, index: *count - 1,
-		enteredEvent: history.Entered(string(s.Type)), exitedEvent: history.Exited(string(s.Type))}
+		enteredEvent: history.Entered(string(s.Type)), exitedEvent: history.Exited(string(s.Type)),
+		entered: &history.StateEnteredDetails{Name: s.Name, InputDetails: history.NotTruncated},
+		exited:  &history.StateExitedDetails{Name: s.Name, OutputDetails: history.NotTruncated}}
 	var err error
 	if st.jsonata {
 		err = st.compileJSONata()

@@ -135,14 +135,17 @@ func startedEvent(family task.EventFamily, res task.Resource) history.Event {
 	return e
 }
 
+// untruncatedOutput is the details of an output that the history renders from the
+// event's payload: shared, since the history copies details as it renders them.
+var untruncatedOutput = &history.OutputDetails{OutputDetails: history.NotTruncated}
+
 func succeededEvent(family task.EventFamily, res task.Resource, result any) history.Event {
-	out := history.OutputDetails{OutputDetails: history.NotTruncated}
 	e := history.Event{Type: family.Succeeded(), Payload: result, PayloadSet: true}
 	if family == task.LambdaFunctionEvents {
-		e.LambdaFunctionSucceeded = &out
+		e.LambdaFunctionSucceeded = untruncatedOutput
 		return e
 	}
-	e.TaskSucceeded = &history.TaskOutputDetails{TaskResource: taskResource(res), OutputDetails: out}
+	e.TaskSucceeded = &history.TaskOutputDetails{TaskResource: taskResource(res), OutputDetails: *untruncatedOutput}
 	return e
 }
 
