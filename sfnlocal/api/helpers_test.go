@@ -28,6 +28,8 @@ const (
 	roleARN   = "arn:aws:iam::000000000000:role/sfn"
 	workerARN = "arn:aws:lambda:us-east-1:000000000000:function:worker"
 	gateARN   = "arn:aws:lambda:us-east-1:000000000000:function:gate"
+	// slowARN's function takes a millisecond: a loop around it runs for seconds.
+	slowARN = "arn:aws:lambda:us-east-1:000000000000:function:slow"
 
 	passMachine   = `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`
 	workerMachine = `{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"` + workerARN + `","End":true}}}`
@@ -58,6 +60,14 @@ func newFixture(t testing.TB, options ...fixtureOption) *fixture {
 	functions := task.NewFunctions(task.Env{})
 	functions.RegisterFunction(workerARN, func(_ context.Context, in map[string]any) (map[string]any, error) {
 		return map[string]any{"worked": true, "in": in}, nil
+	})
+	functions.RegisterFunction(slowARN, func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		select {
+		case <-time.After(time.Millisecond):
+			return in, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	})
 	functions.RegisterFunction(gateARN, func(ctx context.Context, in map[string]any) (map[string]any, error) {
 		select {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sync/atomic"
+
 	"fmt"
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
@@ -20,6 +22,9 @@ type state struct {
 	// shared by every run of the state (the history copies details as it renders them).
 	entered *history.StateEnteredDetails
 	exited  *history.StateExitedDetails
+	// lambdaScheduled is the details of its last LambdaFunctionScheduled event, reused
+	// while the function and timeout stay the same.
+	lambdaScheduled atomic.Pointer[history.LambdaScheduledDetails]
 	// index numbers the state in its machine.
 	index int
 

@@ -54,7 +54,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	if r.retryCount > 0 {
 		scheduledAt = t.x.engine.clock.Now() // a retry comes after a wait
 	}
-	t.appendAt(scheduledAt, scheduledEvent(family, resource, args, timeout, heartbeat, t.x.engine.region))
+	t.appendAt(scheduledAt, scheduledEvent(r.st, family, resource, args, timeout, heartbeat, t.x.engine.region))
 	t.appendAt(scheduledAt, startedEvent(family, resource))
 
 	tasks := t.x.engine.tasks
@@ -114,11 +114,15 @@ func (x *execution) nextInvocation(st *state) int {
 	return n
 }
 
-func scheduledEvent(family task.EventFamily, res task.Resource, args any, timeout, heartbeat int64, region string) history.Event {
+func scheduledEvent(st *state, family task.EventFamily, res task.Resource, args any, timeout, heartbeat int64, region string) history.Event {
 	e := history.Event{Type: family.Scheduled(), Payload: args, PayloadSet: true}
 	if family == task.LambdaFunctionEvents {
-		e.LambdaFunctionScheduled = &history.LambdaScheduledDetails{Resource: res.ARN,
-			InputDetails: history.NotTruncated, TimeoutInSeconds: timeout}
+		d := st.lambdaScheduled.Load()
+		if d == nil || d.Resource != res.ARN || d.TimeoutInSeconds != timeout {
+			d = &history.LambdaScheduledDetails{Resource: res.ARN, InputDetails: history.NotTruncated, TimeoutInSeconds: timeout}
+			st.lambdaScheduled.Store(d)
+		}
+		e.LambdaFunctionScheduled = d
 		return e
 	}
 	e.TaskScheduled = &history.TaskScheduledDetails{TaskResource: taskResource(res), Region: region,
