@@ -184,15 +184,20 @@ func (e *Engine) prepare(ctx context.Context, m *Machine, in StartInput) (*Execu
 		return nil, nil, nil, err
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
-	x := &Execution{
+	both := &struct { // one allocation for the two
+		x   Execution
+		run execution
+	}{x: Execution{
 		StartInput: in,
 		StartTime:  e.clock.Now(),
 		History:    history.NewLogWithRoom(int(m.historyLength.Load())),
 		engine:     e,
 		status:     Running,
 		cancel:     cancel,
-	}
-	x.run = &execution{Execution: x, engine: e, machine: m}
+	}}
+	x := &both.x
+	both.run = execution{Execution: x, engine: e, machine: m}
+	x.run = &both.run
 	e.statusChanged(x, x.resultLocked())
 	return x, runCtx, input, nil
 }

@@ -68,10 +68,18 @@ func (x *execution) run(ctx context.Context, input any) {
 	if text == "" {
 		text = "{}"
 	}
-	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted,
-		ExecutionStarted: &history.ExecutionStartedDetails{Input: text, InputDetails: history.NotTruncated, RoleArn: x.RoleARN}})
-	t := &thread{x: x, log: x.History, vars: newVariables(nil), prev: first}
-	from := &resumePoint{state: x.machine.root.startAt, input: input, inputText: text, vars: t.vars}
+	// What the run starts with, in one allocation: all of it lives as long as the run.
+	parts := &struct {
+		started history.ExecutionStartedDetails
+		thread  thread
+		vars    variables
+		from    resumePoint
+	}{started: history.ExecutionStartedDetails{Input: text, InputDetails: history.NotTruncated, RoleArn: x.RoleARN}}
+	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted, ExecutionStarted: &parts.started})
+	t := &parts.thread
+	*t = thread{x: x, log: x.History, vars: &parts.vars, prev: first}
+	from := &parts.from
+	*from = resumePoint{state: x.machine.root.startAt, input: input, inputText: text, vars: t.vars}
 	output, err := t.runScope(ctx, x.machine.root, from)
 	x.conclude(t, output, err)
 }

@@ -22,10 +22,10 @@ type deadlineContext struct {
 	stop     []func() bool
 }
 
-// withDeadline returns ctx bounded by timeout, and a function that releases it.
-func withDeadline(ctx context.Context, timeout time.Duration) (*deadlineContext, func()) {
-	c := &deadlineContext{Context: ctx, deadline: time.Now().Add(timeout)}
-	return c, c.release
+// withDeadline returns ctx bounded by timeout; its release method ends it (no func
+// value returned: a method value would cost an allocation per call).
+func withDeadline(ctx context.Context, timeout time.Duration) *deadlineContext {
+	return &deadlineContext{Context: ctx, deadline: time.Now().Add(timeout)}
 }
 
 func (c *deadlineContext) Deadline() (time.Time, bool) {

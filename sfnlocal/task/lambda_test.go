@@ -279,7 +279,7 @@ func TestConcurrentInvocationsKeepTheirOwnPayloads(t *testing.T) {
 
 func TestTheDeadlineContext(t *testing.T) {
 	parent, cancelParent := context.WithCancel(context.Background())
-	ctx, release := withDeadline(parent, 20*time.Millisecond)
+	ctx := withDeadline(parent, 20*time.Millisecond)
 	deadline, ok := ctx.Deadline()
 	assert.True(t, ok)
 	assert.WithinDuration(t, time.Now().Add(20*time.Millisecond), deadline, 10*time.Millisecond)
@@ -290,16 +290,16 @@ func TestTheDeadlineContext(t *testing.T) {
 		t.Fatal("the deadline never fired")
 	}
 	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
-	release()
+	ctx.release()
 
-	ctx, release = withDeadline(parent, time.Hour)
+	ctx = withDeadline(parent, time.Hour)
 	cancelParent()
 	<-ctx.Done()
 	assert.ErrorIs(t, ctx.Err(), context.Canceled, "the parent's end ends it")
-	release()
+	ctx.release()
 
-	ctx, release = withDeadline(context.Background(), time.Hour)
-	release()
+	ctx = withDeadline(context.Background(), time.Hour)
+	ctx.release()
 	<-ctx.Done() // a handler left running after the call sees the end, as with WithTimeout
 	assert.ErrorIs(t, ctx.Err(), context.Canceled)
 }

@@ -78,8 +78,8 @@ func (r *Registry) Invoke(ctx context.Context, req Request) (any, error) {
 	if req.Timeout <= 0 {
 		return integration.Invoke(ctx, req)
 	}
-	callCtx, release := withDeadline(ctx, req.Timeout)
-	defer release()
+	callCtx := withDeadline(ctx, req.Timeout)
+	defer callCtx.release()
 	result, err := integration.Invoke(callCtx, req)
 	if err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
 		return nil, &failure.Error{Name: failure.Timeout}
