@@ -61,7 +61,7 @@ func (l *Log) Full() bool { return l.full.Load() }
 
 func (l *Log) appendLocked(at time.Time, previous int64, e Event) int64 {
 	id := int64(len(l.events) + 1)
-	l.events = append(l.events, stored{at: at.UnixNano(), kind: kindOf(e.Type), id: int32(id), prev: int32(previous),
+	l.events = append(l.events, stored{at: at.UnixNano(), kind: kindOf(e.Type), prev: int32(previous),
 		details: pack(&e), payload: e.Payload, payloadSet: e.PayloadSet})
 	if l.notify != nil {
 		close(l.notify)
@@ -98,7 +98,7 @@ func (l *Log) BetweenWithoutData(first, last int) []Event {
 	for i := first - 1; i < last; i++ {
 		s := l.events[i]
 		s.payloadSet = false
-		events = append(events, s.unpack())
+		events = append(events, s.unpack(int64(i+1)))
 	}
 	return events
 }
@@ -110,7 +110,7 @@ func (l *Log) between(first, last int) []Event {
 	}
 	events := make([]Event, 0, last-first+1)
 	for i := first - 1; i < last; i++ {
-		events = append(events, l.events[i].unpack())
+		events = append(events, l.events[i].unpack(int64(i+1)))
 	}
 	return events
 }

@@ -13,7 +13,7 @@ import (
 // dozens of events per second of work; Event's shape is only needed when someone reads.
 type stored struct {
 	at         int64 // Unix nanoseconds
-	id, prev   int32 // a history holds at most 25,000 events
+	prev       int32 // a history holds at most 25,000 events; an event's id is its place
 	kind       kind
 	payloadSet bool
 	details    any
@@ -195,10 +195,10 @@ func (s stored) rendered() stored {
 }
 
 // unpack rebuilds the Event, its details in the field its type names.
-func (s stored) unpack() Event {
+func (s stored) unpack(id int64) Event {
 	s = s.rendered()
 	name := s.kind.String()
-	e := Event{Timestamp: time.Unix(0, s.at).UTC(), Type: name, ID: int64(s.id), PreviousEventID: int64(s.prev)}
+	e := Event{Timestamp: time.Unix(0, s.at).UTC(), Type: name, ID: id, PreviousEventID: int64(s.prev)}
 	if s.details == nil {
 		return e
 	}
