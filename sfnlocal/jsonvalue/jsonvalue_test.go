@@ -3,8 +3,10 @@ package jsonvalue
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -141,5 +143,35 @@ func TestWithinAgreesWithTheRenderedLength(t *testing.T) {
 		for limit := 0; limit <= n+2; limit++ {
 			assert.Equal(t, n <= limit, Within(v, limit), "%s within %d", text, limit)
 		}
+	}
+}
+
+func TestWithSharesMembersSafely(t *testing.T) {
+	base := ObjectOf("a", 1.0).With("b", 2.0) // has room: the next With shares its array
+	c1 := base.With("c", 3.0)
+	c2 := base.With("d", 4.0) // the slot after base is c1's: this one copies
+	assert.Equal(t, `{"a":1,"b":2}`, Text(base))
+	assert.Equal(t, `{"a":1,"b":2,"c":3}`, Text(c1))
+	assert.Equal(t, `{"a":1,"b":2,"d":4}`, Text(c2))
+	c1.Set("a", "changed") // a change copies first
+	c1.Set("e", 5.0)
+	assert.Equal(t, `{"a":1,"b":2}`, Text(base))
+	assert.Equal(t, `{"a":1,"b":2,"d":4}`, Text(c2))
+	assert.Equal(t, `{"a":"changed","b":2,"c":3,"e":5}`, Text(c1))
+	grown := c2.With("x", 1.0).With("y", 2.0).With("z", 3.0)
+	assert.Equal(t, `{"a":1,"b":2,"d":4,"x":1,"y":2,"z":3}`, Text(grown))
+	assert.Equal(t, `{"a":1,"b":2,"d":4}`, Text(c2))
+	members := c2.Members()
+	_ = append(members, Member{Key: "sneaky"}) // an append to Members copies
+	assert.Equal(t, `{"a":1,"b":2,"d":4,"x":1,"y":2,"z":3}`, Text(grown))
+
+	var wg sync.WaitGroup
+	results := make([]*Object, 64)
+	for i := range results {
+		wg.Go(func() { results[i] = base.With("k", float64(i)) })
+	}
+	wg.Wait()
+	for i, r := range results {
+		assert.Equal(t, fmt.Sprintf(`{"a":1,"b":2,"k":%d}`, i), Text(r))
 	}
 }

@@ -8,6 +8,8 @@
 // See CHOICE.md for the options measured before choosing this representation.
 package jsonvalue
 
+import "sync/atomic"
+
 // Object is a JSON object whose members keep the order they were added in. Building
 // (Set) is for the code that owns the object before anyone else reads it.
 type Object struct {
@@ -18,6 +20,10 @@ type Object struct {
 	// size is the length of the object's JSON text once Size has counted it (0 before):
 	// an object passed from state to state is counted once, not at every state.
 	size int64
+	// claimed, when set, says the members array is shared with other objects, each of
+	// which sees a prefix of it (see With): it counts the array's slots written so far.
+	// Such an object copies its members before it changes them.
+	claimed *atomic.Int32
 }
 
 // Member is one name and value of an object.
@@ -118,7 +124,7 @@ func (o *Object) Members() []Member {
 	if o == nil {
 		return nil
 	}
-	return o.members
+	return o.members[:len(o.members):len(o.members)] // no room: an append copies
 }
 
 // Keys lists the member names in order.
@@ -161,6 +167,7 @@ func (o *Object) Has(key string) bool { return o.find(key) >= 0 }
 
 // Set gives key the value v: in its place if the object has it, at the end otherwise.
 func (o *Object) Set(key string, v any) {
+	o.unshare()
 	o.size = 0
 	if i := o.find(key); i >= 0 {
 		o.members[i].Value = v
@@ -184,6 +191,7 @@ func (o *Object) Delete(key string) {
 	if i < 0 {
 		return
 	}
+	o.unshare()
 	o.size = 0
 	o.members = append(o.members[:i], o.members[i+1:]...)
 	if o.index != nil {
@@ -215,9 +223,47 @@ func (o *Object) CloneWithRoom(extra int) *Object {
 	return c
 }
 
+// unshare gives the object members of its own, before it changes them.
+func (o *Object) unshare() {
+	if o.claimed == nil {
+		return
+	}
+	members := make([]Member, len(o.members), len(o.members)+1)
+	copy(members, o.members)
+	o.members, o.claimed = members, nil
+}
+
+// withRoom is the room With leaves after a new key, for the keys that follow.
+const withRoom = 4
+
 // With is a copy of o with key set to v (in its place, or at the end).
+//
+// A new key on a small object usually costs no copy of the members: o and the result
+// share one array, o seeing its first n members and the result n+1. The first object
+// to extend a prefix claims the slot after it (a compare-and-swap on the array's count
+// of slots written); the others, and every object without room, copy, leaving room.
+// Values that read a state's input and add its result, state after state, so share
+// one array.
 func (o *Object) With(key string, v any) *Object {
-	c := o.CloneWithRoom(1)
-	c.Set(key, v)
-	return c
+	n := o.Len()
+	if o == nil || o.index != nil || n+1 >= indexFrom || o.find(key) >= 0 {
+		c := o.CloneWithRoom(1)
+		c.Set(key, v)
+		return c
+	}
+	if o.claimed != nil && n < cap(o.members) && o.claimed.CompareAndSwap(int32(n), int32(n+1)) {
+		members := o.members[:n+1]
+		members[n] = Member{Key: key, Value: v}
+		return &Object{members: members, claimed: o.claimed}
+	}
+	c := &struct {
+		Object
+		claimed atomic.Int32
+	}{}
+	c.members = make([]Member, n+1, n+1+withRoom)
+	copy(c.members, o.members)
+	c.members[n] = Member{Key: key, Value: v}
+	c.claimed.Store(int32(n + 1))
+	c.Object.claimed = &c.claimed
+	return &c.Object
 }
