@@ -9,6 +9,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
 // state is a compiled state. The fields of the other query language stay nil.
@@ -25,6 +26,8 @@ type state struct {
 	// lambdaScheduled is the details of its last LambdaFunctionScheduled event, reused
 	// while the function and timeout stay the same.
 	lambdaScheduled atomic.Pointer[history.LambdaScheduledDetails]
+	// resource is its Task resource, parsed on first use.
+	resource atomic.Pointer[task.Resource]
 	// index numbers the state in its machine.
 	index int
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
@@ -39,7 +40,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	if err != nil {
 		return nil, nil, evaluating(err)
 	}
-	resource, err := task.ParseResource(resourceARN)
+	resource, err := r.st.parsedResource(resourceARN)
 	if err != nil {
 		return nil, nil, evaluating(err)
 	}
@@ -68,7 +69,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 		// Registered before the call: a worker may answer before the call returns.
 		pending = t.x.engine.callbacks.register(r.taskToken)
 	}
-	result, err := tasks.Invoke(ctx, task.Request{
+	request := task.Request{
 		Resource:  resourceARN,
 		Arguments: args,
 		Timeout:   time.Duration(timeout) * time.Second,
@@ -77,7 +78,11 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 			StateMachineName: t.x.StateMachineName, ExecutionName: t.x.Name, TestCase: t.x.TestCase,
 			StateName: r.st.Name, Invocation: t.x.nextInvocation(r.st),
 		},
-	})
+	}
+	if _, real := t.x.engine.clock.(clock.Real); real {
+		request.Scheduled = scheduledAt // the deadline counts from it, as AWS's does
+	}
+	result, err := tasks.Invoke(ctx, request)
 	if err == nil && callback {
 		t.append(history.Event{Type: history.TaskSubmitted, TaskSubmitted: &history.TaskOutputDetails{
 			TaskResource: taskResource(resource), OutputDetails: history.OutputDetails{Output: intrinsic.JSONText(result), OutputDetails: history.NotTruncated}}})
@@ -100,6 +105,18 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	r.lastEventTime = t.x.engine.clock.Now()
 	t.appendAt(r.lastEventTime, succeededEvent(family, resource, result))
 	return r.finish(result)
+}
+
+// parsedResource is task.ParseResource for the state's resource, kept by the state.
+func (st *state) parsedResource(arn string) (task.Resource, error) {
+	if res := st.resource.Load(); res != nil && res.ARN == arn {
+		return *res, nil
+	}
+	res, err := task.ParseResource(arn)
+	if err == nil {
+		st.resource.Store(&res)
+	}
+	return res, err
 }
 
 // nextInvocation counts a state's invocations in the execution, retries included.

@@ -301,15 +301,19 @@ func bound(v any, limit int, n *int) {
 			*n += 4
 			return
 		}
-		if known := atomic.LoadInt64(&x.size); known > 0 {
-			*n += int(known)
+		if known := atomic.LoadInt64(&x.size); known != 0 {
+			*n += int(max(known, -known)) // the size, or (negative) a bound found before
 			return
 		}
-		*n += 2 + len(x.members)
+		own := 2 + len(x.members)
 		for i := range x.members {
-			*n += 3 + 6*len(x.members[i].Key)
-			bound(x.members[i].Value, limit, n)
+			own += 3 + 6*len(x.members[i].Key)
+			bound(x.members[i].Value, limit-*n, &own)
 		}
+		if own <= limit-*n {
+			atomic.CompareAndSwapInt64(&x.size, 0, -int64(own)) // an exact size stays
+		}
+		*n += own
 	default:
 		*n += len(Append(nil, v))
 	}

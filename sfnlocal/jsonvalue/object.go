@@ -18,7 +18,8 @@ type Object struct {
 	// faster than hashing below about a dozen keys.
 	index map[string]int
 	// size is the length of the object's JSON text once Size has counted it (0 before):
-	// an object passed from state to state is counted once, not at every state.
+	// an object passed from state to state is counted once, not at every state. A
+	// negative size is minus the bound Within found, until Size counts exactly.
 	size int64
 	// claimed, when set, says the members array is shared with other objects, each of
 	// which sees a prefix of it (see With): it counts the array's slots written so far.

@@ -22,10 +22,10 @@ type deadlineContext struct {
 	stop     []func() bool
 }
 
-// withDeadline returns ctx bounded by timeout; its release method ends it (no func
+// withDeadline returns ctx bounded by deadline; its release method ends it (no func
 // value returned: a method value would cost an allocation per call).
-func withDeadline(ctx context.Context, timeout time.Duration) *deadlineContext {
-	return &deadlineContext{Context: ctx, deadline: time.Now().Add(timeout)}
+func withDeadline(ctx context.Context, deadline time.Time) *deadlineContext {
+	return &deadlineContext{Context: ctx, deadline: deadline}
 }
 
 func (c *deadlineContext) Deadline() (time.Time, bool) {

@@ -279,7 +279,7 @@ func TestConcurrentInvocationsKeepTheirOwnPayloads(t *testing.T) {
 
 func TestTheDeadlineContext(t *testing.T) {
 	parent, cancelParent := context.WithCancel(context.Background())
-	ctx := withDeadline(parent, 20*time.Millisecond)
+	ctx := withDeadline(parent, time.Now().Add(20*time.Millisecond))
 	deadline, ok := ctx.Deadline()
 	assert.True(t, ok)
 	assert.WithinDuration(t, time.Now().Add(20*time.Millisecond), deadline, 10*time.Millisecond)
@@ -292,13 +292,13 @@ func TestTheDeadlineContext(t *testing.T) {
 	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
 	ctx.release()
 
-	ctx = withDeadline(parent, time.Hour)
+	ctx = withDeadline(parent, time.Now().Add(time.Hour))
 	cancelParent()
 	<-ctx.Done()
 	assert.ErrorIs(t, ctx.Err(), context.Canceled, "the parent's end ends it")
 	ctx.release()
 
-	ctx = withDeadline(context.Background(), time.Hour)
+	ctx = withDeadline(context.Background(), time.Now().Add(time.Hour))
 	ctx.release()
 	<-ctx.Done() // a handler left running after the call sees the end, as with WithTimeout
 	assert.ErrorIs(t, ctx.Err(), context.Canceled)

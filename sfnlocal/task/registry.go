@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 )
@@ -78,7 +79,11 @@ func (r *Registry) Invoke(ctx context.Context, req Request) (any, error) {
 	if req.Timeout <= 0 {
 		return integration.Invoke(ctx, req)
 	}
-	callCtx := withDeadline(ctx, req.Timeout)
+	start := req.Scheduled
+	if start.IsZero() {
+		start = time.Now()
+	}
+	callCtx := withDeadline(ctx, start.Add(req.Timeout))
 	defer callCtx.release()
 	result, err := integration.Invoke(callCtx, req)
 	if err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
