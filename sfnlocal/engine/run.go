@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -139,11 +138,11 @@ func (x *execution) contextParts() (*jsonvalue.Object, *jsonvalue.Object) {
 // conclude ends a run with the root thread's outcome.
 func (x *execution) conclude(t *thread, output any, err error) {
 	now := x.engine.clock.Now()
-	var stop *stopError
+	stop, stopped := as[*stopError](err)
 	switch {
 	case err == nil:
 		x.finish(now, t.prev, Succeeded, output, nil, nil)
-	case errors.As(err, &stop):
+	case stopped:
 		x.finish(now, t.prev, stop.status, nil, stop.f, t.stoppedAt)
 	default:
 		x.finish(now, t.prev, Failed, nil, failure.As(err), t.stoppedAt)
@@ -158,8 +157,7 @@ func (t *thread) checkAlive(ctx context.Context) error {
 // checkAliveAt is checkAlive with the clock already read (zero: read it if needed).
 func (t *thread) checkAliveAt(ctx context.Context, now time.Time) error {
 	if cause := context.Cause(ctx); cause != nil {
-		var stopped *errStopped
-		if errors.As(cause, &stopped) {
+		if stopped, ok := as[*errStopped](cause); ok {
 			return &stopError{status: Aborted, f: &stopped.reason}
 		}
 		return &stopError{status: Aborted, f: &failure.Error{}}
@@ -336,8 +334,7 @@ func (t *thread) runStateBody(ctx context.Context, r *stateRun) (any, *jsonvalue
 		if err == nil {
 			return output, assigned, st.nextState(), nil
 		}
-		var stop *stopError
-		if errors.As(err, &stop) {
+		if _, stopped := as[*stopError](err); stopped {
 			return nil, nil, "", err
 		}
 		f := failure.As(err)
@@ -428,13 +425,11 @@ func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 // evaluation get AWS's "An error occurred while executing the state" preamble, and
 // JSONata ones an EvaluationFailed event, as AWS records them.
 func (t *thread) explain(r *stateRun, err error) error {
-	var stop *stopError
-	if errors.As(err, &stop) {
+	if _, stopped := as[*stopError](err); stopped {
 		return err
 	}
 	f := failure.As(err)
-	var evaluation *evaluationError
-	if errors.As(err, &evaluation) && !evaluation.explained {
+	if evaluation, ok := as[*evaluationError](err); ok && !evaluation.explained {
 		evaluation.explained = true
 		f = t.x.causeOf(r, f)
 		evaluation.f = f
@@ -462,8 +457,7 @@ func evaluating(err error) error {
 	if err == nil {
 		return nil
 	}
-	var already *evaluationError
-	if errors.As(err, &already) {
+	if _, already := as[*evaluationError](err); already {
 		return err
 	}
 	return &evaluationError{f: failure.As(err)}
