@@ -35,11 +35,14 @@ type execution struct {
 // thread is one line of execution: the machine itself, a Parallel branch or a Map
 // iteration. Events it appends chain through prev.
 type thread struct {
-	x       *execution
-	log     *history.Log // the execution's history, or a DISTRIBUTED map run's own
-	vars    *variables
-	prev    int64
-	mapItem *jsonvalue.Object // the context object's Map.Item, inside an iteration
+	x    *execution
+	log  *history.Log // the execution's history, or a DISTRIBUTED map run's own
+	vars *variables
+	prev int64
+	// exitedAt is when the state just run left, zero when none did: the next state
+	// enters at that time.
+	exitedAt time.Time
+	mapItem  *jsonvalue.Object // the context object's Map.Item, inside an iteration
 	// stoppedAt is where the thread's scope stopped without finishing, for a redrive;
 	// fan is the progress of the Parallel or Map state whose attempt just failed.
 	stoppedAt *resumePoint
@@ -137,7 +140,10 @@ func (x *execution) contextParts() (*jsonvalue.Object, *jsonvalue.Object) {
 
 // conclude ends a run with the root thread's outcome.
 func (x *execution) conclude(t *thread, output any, err error) {
-	now := x.engine.clock.Now()
+	now := t.exitedAt // the last state just left, when it did
+	if now.IsZero() || err != nil {
+		now = x.engine.clock.Now()
+	}
 	stop, stopped := as[*stopError](err)
 	switch {
 	case err == nil:
@@ -207,7 +213,13 @@ func (t *thread) appendAt(at time.Time, e history.Event) int64 {
 func (t *thread) runScope(ctx context.Context, sc *scope, from *resumePoint) (any, error) {
 	name, input, inputText, prior := from.state, from.input, from.inputText, from.fan
 	for {
-		now := t.x.engine.clock.Now() // one read for the timeout check and the entered event
+		// One read for the timeout check and the entered event, or none: the state
+		// before left microseconds ago, the same instant at the history's resolution.
+		now := t.exitedAt
+		t.exitedAt = time.Time{}
+		if now.IsZero() {
+			now = t.x.engine.clock.Now()
+		}
 		if err := t.checkAliveAt(ctx, now); err != nil {
 			t.stoppedAt = &resumePoint{state: name, input: input, inputText: inputText, vars: t.vars, fan: prior}
 			return nil, err
@@ -314,6 +326,7 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 			exited.AssignedVariablesDetails = history.NotTruncated
 		}
 		t.appendAt(at, history.Event{Type: st.exitedEvent, StateExited: exited, Payload: output, PayloadSet: true})
+		t.exitedAt = at
 	}
 	return output, next, nil
 }
