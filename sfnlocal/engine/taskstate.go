@@ -40,10 +40,11 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	if err != nil {
 		return nil, nil, evaluating(err)
 	}
-	resource, err := r.st.parsedResource(resourceARN)
+	parsed, err := r.st.parsedResource(resourceARN)
 	if err != nil {
 		return nil, nil, evaluating(err)
 	}
+	resource := *parsed
 	if resource.Kind == task.KindActivity {
 		return t.runActivity(ctx, r, resource, args, timeout, heartbeat)
 	}
@@ -71,6 +72,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	}
 	request := task.Request{
 		Resource:  resourceARN,
+		Parsed:    parsed, // as the registry would parse resourceARN
 		Arguments: args,
 		Timeout:   time.Duration(timeout) * time.Second,
 		Heartbeat: time.Duration(heartbeat) * time.Second,
@@ -107,16 +109,18 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	return r.finish(result)
 }
 
-// parsedResource is task.ParseResource for the state's resource, kept by the state.
-func (st *state) parsedResource(arn string) (task.Resource, error) {
+// parsedResource is task.ParseResource for the state's resource, kept by the state
+// (shared: not to be changed).
+func (st *state) parsedResource(arn string) (*task.Resource, error) {
 	if res := st.resource.Load(); res != nil && res.ARN == arn {
-		return *res, nil
+		return res, nil
 	}
 	res, err := task.ParseResource(arn)
-	if err == nil {
-		st.resource.Store(&res)
+	if err != nil {
+		return nil, err
 	}
-	return res, err
+	st.resource.Store(&res)
+	return &res, nil
 }
 
 // nextInvocation counts a state's invocations in the execution, retries included.
