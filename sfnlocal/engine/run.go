@@ -296,7 +296,7 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 	t.spare = nil
 	defer func() { t.spare = r }()
 	*r = stateRun{t: t, st: st, rawInput: input, enteredTime: now, prior: prior}
-	entered := history.Event{Type: st.enteredEvent, StateEntered: st.entered}
+	entered := history.Event{Type: st.enteredEvent, Kind: st.enteredKind, StateEntered: st.entered}
 	if inputText == "" {
 		entered.Payload, entered.PayloadSet = input, true
 	} else {
@@ -325,7 +325,7 @@ func (t *thread) runState(ctx context.Context, st *state, input any, inputText s
 			exited.AssignedVariables = renderVariables(assigned)
 			exited.AssignedVariablesDetails = history.NotTruncated
 		}
-		t.appendAt(at, history.Event{Type: st.exitedEvent, StateExited: exited, Payload: output, PayloadSet: true})
+		t.appendAt(at, history.Event{Type: st.exitedEvent, Kind: st.exitedKind, StateExited: exited, Payload: output, PayloadSet: true})
 		t.exitedAt = at
 	}
 	return output, next, nil

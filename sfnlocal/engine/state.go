@@ -18,6 +18,7 @@ type state struct {
 	jsonata bool
 	// enteredEvent and exitedEvent are its history events' types: TaskStateEntered...
 	enteredEvent, exitedEvent string
+	enteredKind, exitedKind   history.Kind
 	// entered and exited are the details of its events when the input is a value (not
 	// the execution's input text) and no variable is assigned: the same every time, so
 	// shared by every run of the state (the history copies details as it renders them).
@@ -70,6 +71,7 @@ func compileState(s *asl.State, count *int) (*state, error) {
 	*count++
 	st := &state{State: s, jsonata: s.QueryLanguage == asl.JSONata, index: *count - 1,
 		enteredEvent: history.Entered(string(s.Type)), exitedEvent: history.Exited(string(s.Type)),
+		enteredKind: history.KindOf(history.Entered(string(s.Type))), exitedKind: history.KindOf(history.Exited(string(s.Type))),
 		entered: &history.StateEnteredDetails{Name: s.Name, InputDetails: history.NotTruncated},
 		exited:  &history.StateExitedDetails{Name: s.Name, OutputDetails: history.NotTruncated}}
 	var err error

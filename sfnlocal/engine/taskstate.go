@@ -135,6 +135,11 @@ func (x *execution) nextInvocation(st *state) int {
 	return n
 }
 
+// lambdaKinds are the numbers of the Lambda events' types, which most Tasks write.
+var lambdaKinds = struct{ scheduled, started, succeeded history.Kind }{
+	history.KindOf(task.LambdaFunctionEvents.Scheduled()), history.KindOf(task.LambdaFunctionEvents.Started()),
+	history.KindOf(task.LambdaFunctionEvents.Succeeded())}
+
 func scheduledEvent(st *state, family task.EventFamily, res task.Resource, args any, timeout, heartbeat int64, region string) history.Event {
 	e := history.Event{Type: family.Scheduled(), Payload: args, PayloadSet: true}
 	if family == task.LambdaFunctionEvents {
@@ -143,7 +148,7 @@ func scheduledEvent(st *state, family task.EventFamily, res task.Resource, args 
 			d = &history.LambdaScheduledDetails{Resource: res.ARN, InputDetails: history.NotTruncated, TimeoutInSeconds: timeout}
 			st.lambdaScheduled.Store(d)
 		}
-		e.LambdaFunctionScheduled = d
+		e.LambdaFunctionScheduled, e.Kind = d, lambdaKinds.scheduled
 		return e
 	}
 	e.TaskScheduled = &history.TaskScheduledDetails{TaskResource: taskResource(res), Region: region,
@@ -153,6 +158,9 @@ func scheduledEvent(st *state, family task.EventFamily, res task.Resource, args 
 
 func startedEvent(family task.EventFamily, res task.Resource) history.Event {
 	e := history.Event{Type: family.Started()}
+	if family == task.LambdaFunctionEvents {
+		e.Kind = lambdaKinds.started
+	}
 	if family == task.TaskEvents {
 		tr := taskResource(res)
 		e.TaskStarted = &tr
@@ -167,7 +175,7 @@ var untruncatedOutput = &history.OutputDetails{OutputDetails: history.NotTruncat
 func succeededEvent(family task.EventFamily, res task.Resource, result any) history.Event {
 	e := history.Event{Type: family.Succeeded(), Payload: result, PayloadSet: true}
 	if family == task.LambdaFunctionEvents {
-		e.LambdaFunctionSucceeded = untruncatedOutput
+		e.LambdaFunctionSucceeded, e.Kind = untruncatedOutput, lambdaKinds.succeeded
 		return e
 	}
 	e.TaskSucceeded = &history.TaskOutputDetails{TaskResource: taskResource(res), OutputDetails: *untruncatedOutput}

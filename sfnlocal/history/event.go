@@ -75,10 +75,12 @@ var NotTruncated = &PayloadDetails{}
 // Event is one history event. Exactly one details field is set (none for the events AWS
 // gives no details, such as ParallelStateStarted); the JSON names are AWS's.
 type Event struct {
-	Timestamp       time.Time `json:"-"`
-	Type            string    `json:"type"`
-	ID              int64     `json:"id"`
-	PreviousEventID int64     `json:"previousEventId"`
+	Timestamp time.Time `json:"-"`
+	Type      string    `json:"type"`
+	// Kind, when not zero, is KindOf(Type), which the log would otherwise look up.
+	Kind            Kind  `json:"-"`
+	ID              int64 `json:"id"`
+	PreviousEventID int64 `json:"previousEventId"`
 
 	// Payload, when PayloadSet, is the value whose JSON text the log writes into the
 	// details' input, output or parameters when the event is read: the engine hands

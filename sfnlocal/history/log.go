@@ -61,7 +61,11 @@ func (l *Log) Full() bool { return l.full.Load() }
 
 func (l *Log) appendLocked(at time.Time, previous int64, e Event) int64 {
 	id := int64(len(l.events) + 1)
-	l.events = append(l.events, stored{at: at.UnixNano(), kind: kindOf(e.Type), prev: int32(previous),
+	k := kind(e.Kind) - 1
+	if e.Kind == 0 {
+		k = kindOf(e.Type)
+	}
+	l.events = append(l.events, stored{at: at.UnixNano(), kind: k, prev: int32(previous),
 		details: pack(&e), payload: e.Payload, payloadSet: e.PayloadSet})
 	if l.notify != nil {
 		close(l.notify)

@@ -62,6 +62,13 @@ func kindOf(name string) kind {
 	return newKind(name)
 }
 
+// Kind is an event type's number, from KindOf: an Event that carries it in Kind saves
+// the log looking its Type up.
+type Kind uint16
+
+// KindOf numbers an event type (the zero Kind means "look Type up").
+func KindOf(eventType string) Kind { return Kind(kindOf(eventType)) + 1 }
+
 // newKind numbers a name, or returns the number another goroutine just gave it.
 func newKind(name string) kind {
 	kinds.mu.Lock()
