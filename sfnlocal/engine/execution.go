@@ -252,7 +252,7 @@ func (x *Execution) finish(at time.Time, prev int64, status Status, output any, 
 	if status != Succeeded {
 		x.resume = resume
 	}
-	x.History.AppendFinal(at, prev, event)
+	x.History.AppendFinal(at, prev, &event)
 	x.run.machine.noteHistoryLength(x.History.Len())
 	x.engine.statusChanged(x, x.resultLocked())
 	if x.done != nil {

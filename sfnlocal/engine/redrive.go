@@ -122,7 +122,7 @@ func (e *Engine) Redrive(ctx context.Context, x *Execution) (time.Time, error) {
 	x.status, x.output, x.errName, x.cause, x.stopTime = Running, "", "", "", time.Time{}
 	x.resume = nil
 	x.done, x.cancel = nil, cancel
-	redriven := x.History.AppendFinal(now, x.History.LastID(), history.Event{Type: history.ExecutionRedriven,
+	redriven := x.History.AppendFinal(now, x.History.LastID(), &history.Event{Type: history.ExecutionRedriven,
 		ExecutionRedriven: &history.ExecutionRedrivenDetails{RedriveCount: x.redriveCount}})
 	e.statusChanged(x, x.resultLocked())
 	go x.run.redrive(runCtx, point, redriven, now)

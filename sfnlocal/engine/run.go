@@ -77,7 +77,7 @@ func (x *execution) run(ctx context.Context, input any) {
 		vars    variables
 		from    resumePoint
 	}{started: history.ExecutionStartedDetails{Input: text, InputDetails: history.NotTruncated, RoleArn: x.RoleARN}}
-	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted, ExecutionStarted: &parts.started})
+	first := x.History.Append(start, 0, &history.Event{Type: history.ExecutionStarted, ExecutionStarted: &parts.started})
 	t := &parts.thread
 	*t = thread{x: x, log: x.History, vars: &parts.vars, prev: first}
 	from := &parts.from
@@ -203,7 +203,7 @@ func (t *thread) append(e history.Event) int64 {
 
 // appendAt records an event at a time already read, saving a clock read.
 func (t *thread) appendAt(at time.Time, e history.Event) int64 {
-	t.prev = t.log.Append(at, t.prev, e)
+	t.prev = t.log.Append(at, t.prev, &e)
 	return t.prev
 }
 

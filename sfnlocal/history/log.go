@@ -35,11 +35,11 @@ func NewLogWithRoom(n int) *Log {
 // is kept for the event that ends the execution.
 const MaxEvents = 25_000
 
-// Append records e, numbering it, and returns its id. previous is the id of the event
+// Append records e (read, not kept), numbering it, and returns its id. previous is the id of the event
 // that led to it in the same thread of execution (0 for the first). Once the history
 // holds MaxEvents-1 events it records nothing more but the end of the execution
 // (AppendFinal): Full then says so, and the interpreter fails the execution.
-func (l *Log) Append(at time.Time, previous int64, e Event) int64 {
+func (l *Log) Append(at time.Time, previous int64, e *Event) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.events) >= MaxEvents-1 {
@@ -50,7 +50,7 @@ func (l *Log) Append(at time.Time, previous int64, e Event) int64 {
 }
 
 // AppendFinal records the event that ends an execution, which always has its place.
-func (l *Log) AppendFinal(at time.Time, previous int64, e Event) int64 {
+func (l *Log) AppendFinal(at time.Time, previous int64, e *Event) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.appendLocked(at, previous, e)
@@ -59,14 +59,14 @@ func (l *Log) AppendFinal(at time.Time, previous int64, e Event) int64 {
 // Full reports whether an event was refused because the history reached MaxEvents.
 func (l *Log) Full() bool { return l.full.Load() }
 
-func (l *Log) appendLocked(at time.Time, previous int64, e Event) int64 {
+func (l *Log) appendLocked(at time.Time, previous int64, e *Event) int64 {
 	id := int64(len(l.events) + 1)
 	k := kind(e.Kind) - 1
 	if e.Kind == 0 {
 		k = kindOf(e.Type)
 	}
 	l.events = append(l.events, stored{at: at.UnixNano(), kind: k, prev: int32(previous),
-		details: pack(&e), payload: e.Payload, payloadSet: e.PayloadSet})
+		details: pack(e), payload: e.Payload, payloadSet: e.PayloadSet})
 	if l.notify != nil {
 		close(l.notify)
 		l.notify = nil

@@ -14,8 +14,8 @@ var at = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
 func TestAppendNumbersEvents(t *testing.T) {
 	l := NewLog()
-	first := l.Append(at, 0, Event{Type: ExecutionStarted, ExecutionStarted: &ExecutionStartedDetails{Input: "{}"}})
-	second := l.Append(at, first, Event{Type: Entered("Pass"), StateEntered: &StateEnteredDetails{Name: "A"}})
+	first := l.Append(at, 0, &Event{Type: ExecutionStarted, ExecutionStarted: &ExecutionStartedDetails{Input: "{}"}})
+	second := l.Append(at, first, &Event{Type: Entered("Pass"), StateEntered: &StateEnteredDetails{Name: "A"}})
 	assert.Equal(t, int64(1), first)
 	assert.Equal(t, int64(2), second)
 	events := l.Events()
@@ -43,7 +43,7 @@ func TestChangedWakesWatchers(t *testing.T) {
 		defer wg.Done()
 		<-changed
 	}()
-	l.Append(at, 0, Event{Type: ExecutionStarted})
+	l.Append(at, 0, &Event{Type: ExecutionStarted})
 	wg.Wait()
 	assert.Equal(t, 1, l.Len())
 }
