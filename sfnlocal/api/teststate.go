@@ -68,7 +68,7 @@ func (s *Server) testState(ctx context.Context, in *testStateRequest) (any, *api
 	req := engine.TestStateInput{Definition: []byte(in.Definition), StateName: in.StateName, InspectionLevel: in.InspectionLevel,
 		RoleARN: in.RoleArn, Input: deref(in.Input), Variables: deref(in.Variables), Context: deref(in.Context)}
 	if in.Mock != nil {
-		req.Mock = &engine.TestMock{Result: in.Mock.Result}
+		req.Mock = &engine.TestMock{Result: in.Mock.Result, FieldValidationMode: in.Mock.FieldValidationMode}
 		if in.Mock.ErrorOutput != nil {
 			req.Mock.ErrorOutput = &failure.Error{Name: in.Mock.ErrorOutput.Error, Cause: in.Mock.ErrorOutput.Cause}
 		}

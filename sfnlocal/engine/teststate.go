@@ -44,6 +44,9 @@ type TestStateInput struct {
 type TestMock struct {
 	Result      *string
 	ErrorOutput *failure.Error
+	// FieldValidationMode is STRICT (the default), PRESENT or NONE: how a Task's mocked
+	// result is checked against the integration's response shape (task.OutputShape).
+	FieldValidationMode string
 }
 
 // TestStateResult is TestState's answer.
@@ -260,6 +263,14 @@ func checkTestMock(st *state, in TestStateInput) error {
 	}
 	if m != nil && m.Result != nil && !jsonvalue.Valid([]byte(*m.Result)) {
 		return refuse("ValidationException", "Mocked result must be valid JSON")
+	}
+	if m != nil && m.Result != nil && st.Type == asl.TypeTask && m.FieldValidationMode != "NONE" {
+		if shape := task.OutputShape(st.Resource); shape != nil {
+			v, _ := jsonvalue.ParseString(*m.Result)
+			if err := shape.Validate(v, m.FieldValidationMode != "PRESENT"); err != nil {
+				return refuse("ValidationException", "Mock result schema validation error: %s", err)
+			}
+		}
 	}
 	return nil
 }
