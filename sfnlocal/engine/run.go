@@ -281,7 +281,7 @@ func (r *stateRun) bindings(extraKey string, extra any) jsonata.Bindings {
 	if extraKey != "" {
 		states[extraKey] = extra
 	}
-	return jsonata.Bindings{States: states, Variables: r.t.vars.All(), Functions: r.t.x.engine.functions}
+	return jsonata.Bindings{States: states, Lookup: r.t.vars.Lookup, Functions: r.t.x.engine.functions}
 }
 
 // runState runs one state and returns its output and the next state ("" when it ends

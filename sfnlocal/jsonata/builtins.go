@@ -47,6 +47,18 @@ var variableName = regexp.MustCompile(`\$([A-Za-z_][A-Za-z0-9_]*)`)
 
 // builtinsNamed lists the built-ins an expression's source names (a name inside a
 // string literal counts too: a spare copy costs nothing but an allocation).
+// variablesNamed lists every $name the source mentions (over-approximately: a name in a
+// string literal counts too): the only variables and functions an evaluation can reach.
+func variablesNamed(src string) []string {
+	var names []string
+	for _, m := range variableName.FindAllStringSubmatch(src, -1) {
+		if !slices.Contains(names, m[1]) {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
 func builtinsNamed(src string) []string {
 	var names []string
 	for _, m := range variableName.FindAllStringSubmatch(src, -1) {

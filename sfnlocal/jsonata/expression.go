@@ -14,6 +14,7 @@ type Expression struct {
 	compiled lib.Expr // never evaluated itself: each evaluation works on a copy (see evaluate)
 	path     *fieldPath
 	builtins []string // the library's built-in functions it names (see builtins.go)
+	names    []string // every $name it mentions: the variables and functions it is given
 }
 
 // Compile parses an expression, with or without its "{% %}" delimiters. A syntax error is a
@@ -35,7 +36,7 @@ func Compile(expr string) (*Expression, error) {
 		}
 	}
 	path, _ := parseFieldPath(stripComments(source))
-	return &Expression{source: source, compiled: *compiled, path: path, builtins: builtinsNamed(plain)}, nil
+	return &Expression{source: source, compiled: *compiled, path: path, builtins: builtinsNamed(plain), names: variablesNamed(plain)}, nil
 }
 
 func compileGuarded(src string) (e *lib.Expr, err error) {
@@ -49,7 +50,7 @@ func (e *Expression) String() string { return e.source }
 // Evaluate runs the expression. An expression that yields nothing returns Undefined; what that
 // means depends on the field, so it is not an error here (Template makes it one).
 func (e *Expression) Evaluate(b Bindings) (any, error) {
-	return e.evaluate(b.scope(e.builtins), "")
+	return e.evaluate(b.scope(e.builtins, e.names), "")
 }
 
 // evaluate runs the expression with a prepared scope, naming field in causes.

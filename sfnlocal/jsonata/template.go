@@ -13,6 +13,7 @@ import (
 type Template struct {
 	root     node
 	builtins []string // the library's built-ins its expressions name
+	names    []string // every $name its expressions mention
 }
 
 // TemplateOption adjusts CompileTemplate.
@@ -52,7 +53,7 @@ func (t *Template) Evaluate(b Bindings) (any, error) {
 	if c, ok := t.root.(constant); ok {
 		return c.value, nil // no expression: skip building the scope
 	}
-	return t.root.evaluate(b.scope(t.builtins))
+	return t.root.evaluate(b.scope(t.builtins, t.names))
 }
 
 // node is one compiled part of a template.
@@ -74,6 +75,11 @@ func compileNode(value any, path string, t *Template) (node, error) {
 		for _, name := range e.builtins {
 			if !slices.Contains(t.builtins, name) {
 				t.builtins = append(t.builtins, name)
+			}
+		}
+		for _, name := range e.names {
+			if !slices.Contains(t.names, name) {
+				t.names = append(t.names, name)
 			}
 		}
 		return expressionNode{expr: e, path: path}, nil
