@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
@@ -28,8 +29,11 @@ type execution struct {
 	contextRedriveCount              int
 	contextRedriveTime               time.Time
 
-	mu          sync.Mutex
-	invocations []int // per state (by index), for mocked responses; made at the first
+	mu sync.Mutex
+	// invocations count each state's Task invocations (by index), for mocked responses:
+	// in place for small machines, made at the first for larger ones.
+	smallInvocations [16]atomic.Int32
+	invocations      atomic.Pointer[[]atomic.Int32]
 }
 
 // thread is one line of execution: the machine itself, a Parallel branch or a Map

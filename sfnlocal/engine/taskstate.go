@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/clock"
@@ -56,8 +57,8 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	if r.retryCount > 0 {
 		scheduledAt = t.x.engine.clock.Now() // a retry comes after a wait
 	}
-	t.appendAt(scheduledAt, scheduledEvent(r.st, family, resource, args, timeout, heartbeat, t.x.engine.region))
-	t.appendAt(scheduledAt, startedEvent(family, resource))
+	scheduled, started := scheduledEvent(r.st, family, resource, args, timeout, heartbeat, t.x.engine.region), startedEvent(family, resource)
+	t.prev = t.log.AppendPair(scheduledAt, t.prev, &scheduled, &started)
 
 	tasks := t.x.engine.tasks
 	if tasks == nil {
@@ -104,7 +105,7 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 		t.append(failedEvent(family, eventType, resource, f))
 		return nil, nil, f
 	}
-	r.lastEventTime = t.x.engine.clock.Now()
+	r.lastEventTime = t.x.engine.later(scheduledAt)
 	t.appendAt(r.lastEventTime, succeededEvent(family, resource, result))
 	return r.finish(result)
 }
@@ -125,14 +126,19 @@ func (st *state) parsedResource(arn string) (*task.Resource, error) {
 
 // nextInvocation counts a state's invocations in the execution, retries included.
 func (x *execution) nextInvocation(st *state) int {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.invocations == nil {
-		x.invocations = make([]int, x.machine.states)
+	if st.index < len(x.smallInvocations) {
+		return int(x.smallInvocations[st.index].Add(1) - 1)
 	}
-	n := x.invocations[st.index]
-	x.invocations[st.index] = n + 1
-	return n
+	counters := x.invocations.Load()
+	if counters == nil {
+		made := make([]atomic.Int32, x.machine.states)
+		if !x.invocations.CompareAndSwap(nil, &made) {
+			counters = x.invocations.Load()
+		} else {
+			counters = &made
+		}
+	}
+	return int((*counters)[st.index].Add(1) - 1)
 }
 
 // lambdaKinds are the numbers of the Lambda events' types, which most Tasks write.

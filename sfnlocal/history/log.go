@@ -49,6 +49,21 @@ func (l *Log) Append(at time.Time, previous int64, e *Event) int64 {
 	return l.appendLocked(at, previous, e)
 }
 
+// AppendPair records a and then b, which follows it, under one lock (a Task's
+// scheduled and started events), and returns b's id.
+func (l *Log) AppendPair(at time.Time, previous int64, a, b *Event) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, e := range [2]*Event{a, b} {
+		if len(l.events) >= MaxEvents-1 {
+			l.full.Store(true)
+			return int64(len(l.events))
+		}
+		previous = l.appendLocked(at, previous, e)
+	}
+	return previous
+}
+
 // AppendFinal records the event that ends an execution, which always has its place.
 func (l *Log) AppendFinal(at time.Time, previous int64, e *Event) int64 {
 	l.mu.Lock()

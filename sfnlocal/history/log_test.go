@@ -56,3 +56,24 @@ func TestStateNameOfEventsWithoutAState(t *testing.T) {
 	e = Event{Type: EvaluationFailed, EvaluationFailed: &EvaluationFailedDetails{State: "S"}}
 	assert.Equal(t, "S", e.StateName())
 }
+
+func TestAppendPairKeepsTheLimit(t *testing.T) {
+	l := NewLog()
+	at := time.Unix(0, 0)
+	for range MaxEvents - 2 {
+		l.Append(at, int64(l.Len()), &Event{Type: Entered("Pass")})
+	}
+	last := l.AppendPair(at, int64(l.Len()), &Event{Type: TaskScheduled}, &Event{Type: TaskStarted})
+	assert.Equal(t, int64(MaxEvents-1), last, "the first of the pair fits, the second is refused")
+	assert.True(t, l.Full())
+	l.AppendFinal(at, last, &Event{Type: ExecutionFailed})
+	assert.Equal(t, int64(MaxEvents), l.LastID())
+	events := l.Between(MaxEvents-2, MaxEvents)
+	assert.Equal(t, []string{Entered("Pass"), TaskScheduled, ExecutionFailed}, []string{events[0].Type, events[1].Type, events[2].Type})
+
+	pair := NewLog()
+	id := pair.AppendPair(at, 0, &Event{Type: TaskScheduled}, &Event{Type: TaskStarted})
+	got := pair.Events()
+	assert.Equal(t, int64(2), id)
+	assert.Equal(t, int64(1), got[1].PreviousEventID, "the second follows the first")
+}
