@@ -57,7 +57,9 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 	if r.retryCount > 0 {
 		scheduledAt = t.x.engine.clock.Now() // a retry comes after a wait
 	}
-	scheduled, started := scheduledEvent(r.st, family, resource, args, timeout, heartbeat, t.x.engine.region), startedEvent(family, resource)
+	var scheduled, started history.Event // filled in place: an Event is some 400 bytes
+	scheduledEvent(&scheduled, r.st, family, &resource, args, timeout, heartbeat, t.x.engine.region)
+	startedEvent(&started, family, &resource)
 	t.prev = t.log.AppendPair(scheduledAt, t.prev, &scheduled, &started)
 
 	tasks := t.x.engine.tasks
@@ -106,7 +108,9 @@ func (t *thread) runTask(ctx context.Context, r *stateRun) (any, *jsonvalue.Obje
 		return nil, nil, f
 	}
 	r.lastEventTime = t.x.engine.later(scheduledAt)
-	t.appendAt(r.lastEventTime, succeededEvent(family, resource, result))
+	var succeeded history.Event
+	succeededEvent(&succeeded, family, &resource, result)
+	t.prev = t.log.Append(r.lastEventTime, t.prev, &succeeded)
 	return r.finish(result)
 }
 
@@ -146,8 +150,8 @@ var lambdaKinds = struct{ scheduled, started, succeeded history.Kind }{
 	history.KindOf(task.LambdaFunctionEvents.Scheduled()), history.KindOf(task.LambdaFunctionEvents.Started()),
 	history.KindOf(task.LambdaFunctionEvents.Succeeded())}
 
-func scheduledEvent(st *state, family task.EventFamily, res task.Resource, args any, timeout, heartbeat int64, region string) history.Event {
-	e := history.Event{Type: family.Scheduled(), Payload: args, PayloadSet: true}
+func scheduledEvent(e *history.Event, st *state, family task.EventFamily, res *task.Resource, args any, timeout, heartbeat int64, region string) {
+	e.Type, e.Payload, e.PayloadSet = family.Scheduled(), args, true
 	if family == task.LambdaFunctionEvents {
 		d := st.lambdaScheduled.Load()
 		if d == nil || d.Resource != res.ARN || d.TimeoutInSeconds != timeout {
@@ -155,37 +159,34 @@ func scheduledEvent(st *state, family task.EventFamily, res task.Resource, args 
 			st.lambdaScheduled.Store(d)
 		}
 		e.LambdaFunctionScheduled, e.Kind = d, lambdaKinds.scheduled
-		return e
+		return
 	}
-	e.TaskScheduled = &history.TaskScheduledDetails{TaskResource: taskResource(res), Region: region,
+	e.TaskScheduled = &history.TaskScheduledDetails{TaskResource: taskResource(*res), Region: region,
 		TimeoutInSeconds: timeout, HeartbeatInSeconds: heartbeat}
-	return e
 }
 
-func startedEvent(family task.EventFamily, res task.Resource) history.Event {
-	e := history.Event{Type: family.Started()}
+func startedEvent(e *history.Event, family task.EventFamily, res *task.Resource) {
+	e.Type = family.Started()
 	if family == task.LambdaFunctionEvents {
 		e.Kind = lambdaKinds.started
 	}
 	if family == task.TaskEvents {
-		tr := taskResource(res)
+		tr := taskResource(*res)
 		e.TaskStarted = &tr
 	}
-	return e
 }
 
 // untruncatedOutput is the details of an output that the history renders from the
 // event's payload: shared, since the history copies details as it renders them.
 var untruncatedOutput = &history.OutputDetails{OutputDetails: history.NotTruncated}
 
-func succeededEvent(family task.EventFamily, res task.Resource, result any) history.Event {
-	e := history.Event{Type: family.Succeeded(), Payload: result, PayloadSet: true}
+func succeededEvent(e *history.Event, family task.EventFamily, res *task.Resource, result any) {
+	e.Type, e.Payload, e.PayloadSet = family.Succeeded(), result, true
 	if family == task.LambdaFunctionEvents {
 		e.LambdaFunctionSucceeded, e.Kind = untruncatedOutput, lambdaKinds.succeeded
-		return e
+		return
 	}
-	e.TaskSucceeded = &history.TaskOutputDetails{TaskResource: taskResource(res), OutputDetails: *untruncatedOutput}
-	return e
+	e.TaskSucceeded = &history.TaskOutputDetails{TaskResource: taskResource(*res), OutputDetails: *untruncatedOutput}
 }
 
 func failedEvent(family task.EventFamily, eventType string, res task.Resource, f *failure.Error) history.Event {
