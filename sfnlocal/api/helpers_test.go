@@ -181,3 +181,10 @@ func assertAPIError(t *testing.T, err error, code string, parts ...string) {
 		assert.Contains(t, apiErr.ErrorMessage(), part)
 	}
 }
+
+// retryingClient is the fixture's client with the SDK's default 3 attempts, for tests
+// that move hundreds of megabytes: on a loaded machine a connection was seen to end
+// mid-response there ("use of closed network connection", on the client's side).
+func (f *fixture) retryingClient() *sfn.Client {
+	return sfn.New(f.client.Options(), func(o *sfn.Options) { o.RetryMaxAttempts = 3 })
+}

@@ -38,6 +38,7 @@ func heapSys() uint64 {
 
 func TestARunawayFailsAtTheHistoryLimitInBoundedMemory(t *testing.T) {
 	f := newFixture(t)
+	f.client = f.retryingClient()
 	ctx := context.Background()
 	machine := f.createMachine(t, "runaway", runaway, "")
 	input := `{"n":0,"pad":"` + strings.Repeat("x", 100_000) + `"}`
@@ -71,6 +72,7 @@ func TestARunawayFailsAtTheHistoryLimitInBoundedMemory(t *testing.T) {
 
 func TestAStoppedRunawayEndsAndIsEvictedByBytes(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.MaxFinishedBytes = 3 << 20 })
+	f.client = f.retryingClient()
 	machine := f.createMachine(t, "slow-runaway", `{"StartAt":"W","States":{"W":{"Type":"Task","Resource":"`+slowARN+`","ResultPath":null,"Next":"W2"},
 		"W2":{"Type":"Choice","Choices":[{"Variable":"$.never","IsPresent":true,"Next":"End"}],"Default":"W"},"End":{"Type":"Succeed"}}}`, "")
 	arn := f.start(t, machine, "stop-me", `{"pad":"`+strings.Repeat("y", 200_000)+`"}`)
