@@ -7,16 +7,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/embedded"
 	contract "github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
@@ -65,9 +67,9 @@ func TestChecksCatchBrokenPromises(t *testing.T) {
 			require.NoError(t, err)
 		}, "Payments record is owned by"},
 		{"a message about someone else's fare", func(s *embedded.Stack, sagas []saga, _ map[string]engine.Result) {
-			_, err := s.Topic.Invoke(context.Background(), task.Request{Arguments: map[string]any{
+			_, err := s.Topic.Invoke(context.Background(), task.Request{Arguments: jsonvalue.FromGo(map[string]any{
 				"TopicArn": embedded.TopicARN, "Message": `{"fareId":"` + sagas[2].fareID + `","status":"CANCELLED"}`,
-				"MessageAttributes": map[string]any{"IsSuccessful": map[string]any{"DataType": "String", "StringValue": "false"}}}})
+				"MessageAttributes": map[string]any{"IsSuccessful": map[string]any{"DataType": "String", "StringValue": "false"}}})})
 			require.NoError(t, err)
 		}, "a message announced it CANCELLED"},
 		{"a card number kept in a table", func(s *embedded.Stack, sagas []saga, _ map[string]engine.Result) {

@@ -26,7 +26,7 @@ type Endpoint struct {
 func Start(t testing.TB) *Endpoint {
 	t.Helper()
 	server := miniserver.NewServer()
-	httpServer := httptest.NewServer(server)
+	httpServer := httptest.NewServer(Guard(server))
 	t.Cleanup(httpServer.Close)
 	client := NewClient(httpServer.URL)
 	if err := tables.CreateAll(context.Background(), client); err != nil {

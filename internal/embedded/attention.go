@@ -12,6 +12,7 @@ import (
 
 	"github.com/faresaga/faresaga/internal/attention"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
@@ -149,9 +150,9 @@ func (t recordingTopic) Publish(ctx context.Context, m attention.Message) error 
 	if m.NeedsAttention {
 		attributes["NeedsAttention"] = attribute("true")
 	}
-	_, err := t.topic.Invoke(ctx, task.Request{Resource: "arn:aws:states:::sns:publish", Arguments: map[string]any{
+	_, err := t.topic.Invoke(ctx, task.Request{Resource: "arn:aws:states:::sns:publish", Arguments: jsonvalue.FromGo(map[string]any{
 		"TopicArn": TopicARN, "Message": m.Body, "MessageAttributes": attributes,
-	}})
+	})})
 	return err
 }
 

@@ -114,7 +114,7 @@ func Start(opts Options) (*Stack, error) {
 		return nil, fmt.Errorf("listen for the local DynamoDB endpoint: %w", err)
 	}
 	s := &Stack{Clock: opts.Clock, listener: listener, dynamo: miniserver.NewServer()}
-	var handler http.Handler = s.dynamo
+	handler := dynamotest.Guard(s.dynamo)
 	if opts.WrapDynamoDB != nil {
 		handler = opts.WrapDynamoDB(handler)
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/faresaga/faresaga/internal/attention"
 	"github.com/faresaga/faresaga/internal/embedded"
@@ -36,11 +38,13 @@ type Config struct {
 	// APIListen is where the front door listens (port 0 picks a free one); "" serves none.
 	APIListen string
 	// DoorLogs receives the door's JSON log lines; discarded when nil.
-	DoorLogs       io.Writer
-	MaxFinished    int    // finished executions kept; 0 means the API's default
-	VirtualTime    bool   // retries and Waits take no time
-	MockConfigFile string // Step Functions Local mocked responses, "" for none
-	Seed           uint64
+	DoorLogs    io.Writer
+	MaxFinished int // finished executions kept; 0 means the API's default
+	// MaxFinishedBytes bounds their estimated memory; 0 means the API's default.
+	MaxFinishedBytes int64
+	VirtualTime      bool   // retries and Waits take no time
+	MockConfigFile   string // Step Functions Local mocked responses, "" for none
+	Seed             uint64
 	// Gateway is the payment gateway: "" or "simulated" (in memory), or "stripe": the
 	// Stripe adapter against StripeURL, a Stripe-compatible endpoint such as stripe-mock,
 	// with StripeKey ("": DefaultStripeKey).
@@ -100,7 +104,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("listen for the Step Functions API: %w", err)
 	}
 	s := &Server{Stack: stack, Endpoint: "http://" + listener.Addr().String(),
-		api: api.NewServer(api.Options{Engine: stack.Engine, MaxFinishedExecutions: cfg.MaxFinished, Mocks: opts.Mocks, Clock: opts.Clock})}
+		api: api.NewServer(api.Options{Engine: stack.Engine, MaxFinishedExecutions: cfg.MaxFinished, MaxFinishedBytes: cfg.MaxFinishedBytes, Mocks: opts.Mocks, Clock: opts.Clock})}
 	if gw != nil {
 		s.stripeURL = cfg.StripeURL
 	}
@@ -230,13 +234,25 @@ func (s *Server) Close() {
 }
 
 // NewSFNClient is an ordinary sfn client for a local endpoint: static dummy
-// credentials, so nothing looks for an AWS account.
+// credentials, so nothing looks for an AWS account, and no "sync-" host prefix (the SDK
+// sends StartSyncExecution and TestState to sync-<host>, which 127.0.0.1 is not).
 func NewSFNClient(endpoint string) *sfn.Client {
 	return sfn.New(sfn.Options{
 		Region:       embedded.Region,
 		BaseEndpoint: aws.String(endpoint),
 		Credentials:  aws.NewCredentialsCache(staticCredentials{}),
+		APIOptions:   []func(*middleware.Stack) error{WithoutHostPrefix},
 	})
+}
+
+// WithoutHostPrefix is the aws-sdk-go-v2 option that stops an sfn client prefixing the
+// endpoint's host with "sync-": sfn.New(sfn.Options{..., APIOptions:
+// []func(*middleware.Stack) error{localapi.WithoutHostPrefix}}).
+func WithoutHostPrefix(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("WithoutHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }
 
 type staticCredentials struct{}

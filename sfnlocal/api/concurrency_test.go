@@ -62,3 +62,46 @@ func TestThousandConcurrentStarts(t *testing.T) {
 	}
 	assert.Len(t, seen, n, "none lost")
 }
+
+// BenchmarkThousandConcurrentExecutions starts 1,000 executions at once through the
+// SDK, over HTTP, and waits for all of them to finish; it reports the time per
+// execution (start call, run, history) and per batch of 1,000.
+func BenchmarkThousandConcurrentExecutions(b *testing.B) {
+	const n = 1000
+	f := newFixture(b, withMaxFinished(n))
+	ctx := context.Background()
+	machine := f.createMachine(b, "busy", workerMachine, "")
+	batch := 0
+	b.ResetTimer()
+	for b.Loop() {
+		batch++
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				out, err := f.client.StartExecution(ctx, &sfn.StartExecutionInput{
+					StateMachineArn: aws.String(machine), Name: aws.String(fmt.Sprintf("b%d-%04d", batch, i)), Input: aws.String(fmt.Sprintf(`{"i":%d}`, i))})
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				x, ok := f.server.store.execution(aws.ToString(out.ExecutionArn))
+				if !ok {
+					errs[i] = fmt.Errorf("execution %s not stored", aws.ToString(out.ExecutionArn))
+					return
+				}
+				<-x.Done()
+				if status := x.Result().Status; status != "SUCCEEDED" {
+					errs[i] = fmt.Errorf("execution %d ended %s", i, status)
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/execution")
+}

@@ -38,6 +38,9 @@ const (
 	codeStateMachineTypeNotSupport = "StateMachineTypeNotSupported"
 	codeTaskTimedOut               = "TaskTimedOut"
 	codeValidation                 = "ValidationException"
+	codeConflict                   = "ConflictException"
+	codeTooManyTags                = "TooManyTags"
+	codeActivityDoesNotExist       = "ActivityDoesNotExist"
 	codeMissingRequiredParameter   = "MissingRequiredParameter"
 	// Errors of the JSON protocol itself, as AWS's front end names them.
 	codeSerialization    = "SerializationException"

@@ -34,10 +34,11 @@ func (s *Server) startExecution(_ context.Context, in *startExecutionRequest) (a
 // the running execution back; otherwise the name is taken.
 func (s *Server) start(in *startExecutionRequest, sync bool) (*storedExecution, *apiError) {
 	machineARN, testCase := splitTestCase(in.StateMachineArn)
-	m, err := s.lookupMachine(machineARN)
+	resolved, err := s.resolveStart(machineARN)
 	if err != nil {
 		return nil, err
 	}
+	m := resolved.target
 	if sync && !m.isExpress() {
 		return nil, clientError(codeStateMachineTypeNotSupport, "This operation is not supported by this type of state machine")
 	}
@@ -59,9 +60,10 @@ func (s *Server) start(in *startExecutionRequest, sync bool) (*storedExecution, 
 		return nil, err
 	}
 	arn := s.executionARN(m, name)
-	x, existed, startErr := s.store.startExecution(arn, m.isExpress(), func() (*engine.Execution, error) {
+	x, existed, startErr := s.store.startExecution(arn, m, func() (*engine.Execution, error) {
 		return s.engine.Start(s.ctx, m.compiled, engine.StartInput{
 			StateMachineName: m.name, StateMachineARN: m.arn, Name: name, ARN: arn,
+			StateMachineVersionARN: resolved.versionARN, StateMachineAliasARN: resolved.aliasARN,
 			RoleARN: m.roleARN, Input: input, TestCase: testCase,
 		})
 	})
@@ -194,12 +196,18 @@ const executionPageToken = "executions"
 // listExecutions lists a machine's executions newest first, as AWS does.
 func (s *Server) listExecutions(_ context.Context, in *listExecutionsRequest) (any, *apiError) {
 	if in.MapRunArn != "" {
-		return nil, clientError(codeResourceNotFound, "Resource not found: '%s': map runs are not listed by this server", in.MapRunArn)
+		// The engine runs a map run's iterations inside the execution: no child executions.
+		if _, err := s.lookupMapRun(in.MapRunArn); err != nil {
+			return nil, err
+		}
+		return listExecutionsResponse{Executions: []executionListItem{}}, nil
 	}
 	if in.StateMachineArn == "" {
 		return nil, clientError(codeValidation, "Must provide a StateMachine ARN or MapRun ARN")
 	}
-	m, err := s.lookupMachine(in.StateMachineArn)
+	// A version's or an alias's ARN lists the executions started through it.
+	machineARN, qualifier, qualified := qualifiedARN(in.StateMachineArn)
+	m, err := s.lookupMachine(machineARN)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +222,13 @@ func (s *Server) listExecutions(_ context.Context, in *listExecutionsRequest) (a
 	if err != nil {
 		return nil, err
 	}
-	keep := func(x *storedExecution) bool { return keepStatus(x) && keepRedrive(x) }
+	keep := func(x *storedExecution) bool {
+		if qualified && x.StateMachineVersionARN != in.StateMachineArn && x.StateMachineAliasARN != in.StateMachineArn {
+			return false
+		}
+		return keepStatus(x) && keepRedrive(x)
+	}
+	_ = qualifier
 	limit, err := pageSize(in.MaxResults)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,8 @@ const (
 	roleARN   = "arn:aws:iam::000000000000:role/sfn"
 	workerARN = "arn:aws:lambda:us-east-1:000000000000:function:worker"
 	gateARN   = "arn:aws:lambda:us-east-1:000000000000:function:gate"
+	// slowARN's function takes a millisecond: a loop around it runs for seconds.
+	slowARN = "arn:aws:lambda:us-east-1:000000000000:function:slow"
 
 	passMachine   = `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`
 	workerMachine = `{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"` + workerARN + `","End":true}}}`
@@ -52,12 +54,20 @@ func withMaxFinished(n int) fixtureOption { return func(o *Options) { o.MaxFinis
 
 func withMocks(m *task.MockConfig) fixtureOption { return func(o *Options) { o.Mocks = m } }
 
-func newFixture(t *testing.T, options ...fixtureOption) *fixture {
+func newFixture(t testing.TB, options ...fixtureOption) *fixture {
 	t.Helper()
 	f := &fixture{gate: make(chan struct{})}
 	functions := task.NewFunctions(task.Env{})
 	functions.RegisterFunction(workerARN, func(_ context.Context, in map[string]any) (map[string]any, error) {
 		return map[string]any{"worked": true, "in": in}, nil
+	})
+	functions.RegisterFunction(slowARN, func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		select {
+		case <-time.After(time.Millisecond):
+			return in, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	})
 	functions.RegisterFunction(gateARN, func(ctx context.Context, in map[string]any) (map[string]any, error) {
 		select {
@@ -101,7 +111,7 @@ func disableHostPrefix(stack *middleware.Stack) error {
 		}), middleware.Before)
 }
 
-func (f *fixture) createMachine(t *testing.T, name, definition string, machineType types.StateMachineType) string {
+func (f *fixture) createMachine(t testing.TB, name, definition string, machineType types.StateMachineType) string {
 	t.Helper()
 	out, err := f.client.CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{
 		Name: aws.String(name), Definition: aws.String(definition), RoleArn: aws.String(roleARN), Type: machineType,
@@ -110,7 +120,7 @@ func (f *fixture) createMachine(t *testing.T, name, definition string, machineTy
 	return aws.ToString(out.StateMachineArn)
 }
 
-func (f *fixture) start(t *testing.T, machineARN, name, input string) string {
+func (f *fixture) start(t testing.TB, machineARN, name, input string) string {
 	t.Helper()
 	in := &sfn.StartExecutionInput{StateMachineArn: aws.String(machineARN)}
 	if name != "" {
@@ -125,7 +135,7 @@ func (f *fixture) start(t *testing.T, machineARN, name, input string) string {
 }
 
 // waitDone polls DescribeExecution until the execution has finished.
-func (f *fixture) waitDone(t *testing.T, executionARN string) *sfn.DescribeExecutionOutput {
+func (f *fixture) waitDone(t testing.TB, executionARN string) *sfn.DescribeExecutionOutput {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -170,4 +180,11 @@ func assertAPIError(t *testing.T, err error, code string, parts ...string) {
 	for _, part := range parts {
 		assert.Contains(t, apiErr.ErrorMessage(), part)
 	}
+}
+
+// retryingClient is the fixture's client with the SDK's default 3 attempts, for tests
+// that move hundreds of megabytes: on a loaded machine a connection was seen to end
+// mid-response there ("use of closed network connection", on the client's side).
+func (f *fixture) retryingClient() *sfn.Client {
+	return sfn.New(f.client.Options(), func(o *sfn.Options) { o.RetryMaxAttempts = 3 })
 }

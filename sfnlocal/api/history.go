@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/faresaga/faresaga/sfnlocal/history"
@@ -41,12 +42,21 @@ func (s *Server) getExecutionHistory(_ context.Context, in *getExecutionHistoryR
 	if err != nil {
 		return nil, err
 	}
-	events := x.History.Events()
-	if next > uint64(len(events)) { // every token given names an event that exists
+	n := uint64(x.History.Len())
+	if next > n { // every token given names an event that exists
 		return nil, invalidNextToken()
 	}
-	page, following := historyPage(events, next, limit, in.ReverseOrder)
+	first, last, following := historyPage(n, next, limit, in.ReverseOrder)
 	includeData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
+	var page []history.Event
+	if includeData {
+		page = x.History.Between(int(first), int(last)) // only the page is rendered
+	} else {
+		page = x.History.BetweenWithoutData(int(first), int(last))
+	}
+	if in.ReverseOrder {
+		slices.Reverse(page)
+	}
 	out := getExecutionHistoryResponse{Events: make([]any, len(page))}
 	for i, event := range page {
 		if out.Events[i] = event; !includeData {
@@ -59,38 +69,34 @@ func (s *Server) getExecutionHistory(_ context.Context, in *getExecutionHistoryR
 	return out, nil
 }
 
-// historyPage picks up to limit events starting at event id next (0: the first, or the
-// last in reverse), and the id the following page starts at (0: none).
-func historyPage(events []history.Event, next uint64, limit int, reverse bool) (page []history.Event, following uint64) {
-	n := uint64(len(events))
+// historyPage picks, of n events, the ids from first to last of the page of up to limit
+// events starting at id next (0: the first, or the last in reverse; a reverse page runs
+// from last down to first), and the id the following page starts at (0: none).
+func historyPage(n, next uint64, limit int, reverse bool) (first, last, following uint64) {
 	if !reverse {
 		start := max(next, 1)
 		if start > n {
-			return nil, 0
+			return 1, 0, 0
 		}
 		end := min(start-1+uint64(limit), n)
 		if end < n {
 			following = end + 1
 		}
-		return events[start-1 : end], following
+		return start, end, following
 	}
 	start := n
 	if next != 0 {
 		start = min(next, n)
 	}
 	if start == 0 {
-		return nil, 0
+		return 1, 0, 0
 	}
-	first := uint64(1)
+	first = 1
 	if start > uint64(limit) {
 		first = start - uint64(limit) + 1
 		following = first - 1
 	}
-	page = make([]history.Event, 0, start-first+1)
-	for id := start; id >= first; id-- {
-		page = append(page, events[id-1])
-	}
-	return page, following
+	return first, start, following
 }
 
 // withoutExecutionData is an event with the inputs and outputs taken out of its

@@ -24,6 +24,16 @@ type stateMachine struct {
 	tracing                                     tracingConfiguration
 	created                                     time.Time
 	revisionID                                  string
+	// lastUpdate is when the update that made this value happened (zero: never updated).
+	lastUpdate time.Time
+}
+
+// updated is when the machine last changed: its creation, or its latest update.
+func (m *stateMachine) updated() time.Time {
+	if m.lastUpdate.IsZero() {
+		return m.created
+	}
+	return m.lastUpdate
 }
 
 func (m *stateMachine) isExpress() bool { return m.machineType == typeExpress }
@@ -84,6 +94,9 @@ func checkLoggingLevel(c *loggingConfiguration) *apiError {
 }
 
 type createStateMachineRequest struct {
+	Tags                 []tag                 `json:"tags"`
+	Publish              bool                  `json:"publish"`
+	VersionDescription   *string               `json:"versionDescription"`
 	Name                 string                `json:"name"`
 	Definition           string                `json:"definition"`
 	RoleArn              string                `json:"roleArn"`
@@ -93,8 +106,9 @@ type createStateMachineRequest struct {
 }
 
 type createStateMachineResponse struct {
-	StateMachineArn string    `json:"stateMachineArn"`
-	CreationDate    timestamp `json:"creationDate"`
+	StateMachineArn        string    `json:"stateMachineArn"`
+	CreationDate           timestamp `json:"creationDate"`
+	StateMachineVersionArn string    `json:"stateMachineVersionArn,omitempty"`
 }
 
 func (s *Server) createStateMachine(_ context.Context, in *createStateMachineRequest) (any, *apiError) {
@@ -117,6 +131,15 @@ func (s *Server) createStateMachine(_ context.Context, in *createStateMachineReq
 	if err := checkLoggingLevel(in.LoggingConfiguration); err != nil {
 		return nil, err
 	}
+	if in.VersionDescription != nil && !in.Publish {
+		return nil, clientError(codeValidation, "Version description can only be set when publish is true")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > maxTags {
+		return nil, clientError(codeTooManyTags, "Too many tags: the resource can have at most %d tags", maxTags)
+	}
 	compiled, err := compileDefinition(in.Definition)
 	if err != nil {
 		return nil, err
@@ -126,6 +149,7 @@ func (s *Server) createStateMachine(_ context.Context, in *createStateMachineReq
 		definition: in.Definition, compiled: compiled, created: s.clock.Now(),
 		logging: loggingOrDefault(in.LoggingConfiguration), tracing: tracingOrDefault(in.TracingConfiguration),
 	}
+	m.revisionID = newUUID()
 	if existing := s.store.createMachine(m); existing != nil {
 		// AWS's idempotency: the same definition, type and configurations give back the
 		// existing machine (a different role or tags are ignored); anything else is a
@@ -135,7 +159,16 @@ func (s *Server) createStateMachine(_ context.Context, in *createStateMachineReq
 		}
 		m = existing
 	}
-	return createStateMachineResponse{StateMachineArn: m.arn, CreationDate: stamp(m.created)}, nil
+	if len(in.Tags) > 0 {
+		if err := s.store.setTags(m.arn, in.Tags); err != nil {
+			return nil, err
+		}
+	}
+	out := createStateMachineResponse{StateMachineArn: m.arn, CreationDate: stamp(m.created)}
+	if in.Publish {
+		out.StateMachineVersionArn = s.store.publish(m, deref(in.VersionDescription), m.created).versionARN
+	}
+	return out, nil
 }
 
 func sameMachine(a, b *stateMachine) bool {
@@ -181,21 +214,64 @@ type describeStateMachineResponse struct {
 	LoggingConfiguration loggingConfiguration `json:"loggingConfiguration"`
 	TracingConfiguration tracingConfiguration `json:"tracingConfiguration"`
 	RevisionID           string               `json:"revisionId,omitempty"`
+	Description          string               `json:"description,omitempty"`
 }
 
+// describeStateMachine describes a machine, or one of its versions given the version's
+// ARN (what the version froze, with its description).
 func (s *Server) describeStateMachine(_ context.Context, in *stateMachineRequest) (any, *apiError) {
+	if base, q, ok := qualifiedARN(in.StateMachineArn); ok && isVersionNumber(q) {
+		if _, err := s.lookupMachine(base); err != nil {
+			return nil, err
+		}
+		v, found := s.store.version(in.StateMachineArn)
+		if !found {
+			return nil, stateMachineDoesNotExist(in.StateMachineArn)
+		}
+		out := describeMachine(v.stateMachine)
+		out.StateMachineArn, out.Description, out.CreationDate = v.versionARN, v.description, stamp(v.published)
+		return out, nil
+	}
 	m, err := s.lookupMachine(in.StateMachineArn)
 	if err != nil {
 		return nil, err
 	}
+	return describeMachine(m), nil
+}
+
+func describeMachine(m *stateMachine) describeStateMachineResponse {
 	return describeStateMachineResponse{
 		StateMachineArn: m.arn, Name: m.name, Status: "ACTIVE", Definition: m.definition, RoleArn: m.roleARN,
 		Type: m.machineType, CreationDate: stamp(m.created), LoggingConfiguration: m.logging,
 		TracingConfiguration: m.tracing, RevisionID: m.revisionID,
-	}, nil
+	}
+}
+
+// describeStateMachineForExecution describes the machine (or version) as the execution
+// runs it: an update since does not show.
+func (s *Server) describeStateMachineForExecution(_ context.Context, in *executionRequest) (any, *apiError) {
+	x, err := s.lookupExecution(in.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	m := x.machine
+	out := struct {
+		StateMachineArn      string               `json:"stateMachineArn"`
+		Name                 string               `json:"name"`
+		Definition           string               `json:"definition"`
+		RoleArn              string               `json:"roleArn"`
+		UpdateDate           timestamp            `json:"updateDate"`
+		LoggingConfiguration loggingConfiguration `json:"loggingConfiguration"`
+		TracingConfiguration tracingConfiguration `json:"tracingConfiguration"`
+		RevisionID           string               `json:"revisionId,omitempty"`
+		Label                string               `json:"label,omitempty"`
+	}{m.arn, m.name, m.definition, m.roleARN, stamp(m.updated()), m.logging, m.tracing, m.revisionID, ""}
+	return out, nil
 }
 
 type updateStateMachineRequest struct {
+	Publish              bool                  `json:"publish"`
+	VersionDescription   *string               `json:"versionDescription"`
 	StateMachineArn      string                `json:"stateMachineArn"`
 	Definition           *string               `json:"definition"`
 	RoleArn              *string               `json:"roleArn"`
@@ -204,8 +280,9 @@ type updateStateMachineRequest struct {
 }
 
 type updateStateMachineResponse struct {
-	UpdateDate timestamp `json:"updateDate"`
-	RevisionID string    `json:"revisionId"`
+	UpdateDate             timestamp `json:"updateDate"`
+	RevisionID             string    `json:"revisionId"`
+	StateMachineVersionArn string    `json:"stateMachineVersionArn,omitempty"`
 }
 
 // updateStateMachine changes what new executions run; running ones finish with the
@@ -242,10 +319,15 @@ func (s *Server) updateStateMachine(_ context.Context, in *updateStateMachineReq
 		updated.tracing = *in.TracingConfiguration
 	}
 	updated.revisionID = newUUID()
+	updated.lastUpdate = s.clock.Now()
 	if !s.store.replaceMachine(&updated) {
 		return nil, stateMachineDoesNotExist(updated.arn)
 	}
-	return updateStateMachineResponse{UpdateDate: stamp(s.clock.Now()), RevisionID: updated.revisionID}, nil
+	out := updateStateMachineResponse{UpdateDate: stamp(s.clock.Now()), RevisionID: updated.revisionID}
+	if in.Publish {
+		out.StateMachineVersionArn = s.store.publish(&updated, deref(in.VersionDescription), s.clock.Now()).versionARN
+	}
+	return out, nil
 }
 
 type listStateMachinesRequest struct {
@@ -296,5 +378,7 @@ func (s *Server) deleteStateMachine(_ context.Context, in *stateMachineRequest) 
 	for _, x := range s.store.deleteMachine(in.StateMachineArn) {
 		x.Stop("States.Aborted", "The state machine was deleted")
 	}
+	s.store.forgetVersions(in.StateMachineArn)
+	s.store.forgetTags(in.StateMachineArn)
 	return struct{}{}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
@@ -17,6 +18,10 @@ import (
 // Options does not say.
 const DefaultMaxFinishedExecutions = 1000
 
+// DefaultMaxFinishedBytes is the memory, estimated, that the finished executions kept
+// may hold when Options does not say: the oldest are forgotten first beyond it.
+const DefaultMaxFinishedBytes = 256 << 20
+
 // Options configure a Server. Engine is required; the other fields have defaults.
 type Options struct {
 	Engine *engine.Engine
@@ -25,6 +30,9 @@ type Options struct {
 	// MaxFinishedExecutions bounds the finished executions kept for Describe, List and
 	// GetExecutionHistory; the oldest finished are forgotten first, running ones never.
 	MaxFinishedExecutions int
+	// MaxFinishedBytes bounds the same executions by their estimated memory (histories,
+	// inputs, outputs), so that a few huge executions cannot exhaust the server.
+	MaxFinishedBytes int64
 	// Mocks is the mock configuration whose test cases StartExecution accepts as
 	// <stateMachineArn>#<TestCase>; the engine's task registry must use the same one.
 	Mocks *task.MockConfig
@@ -45,6 +53,8 @@ type Server struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 	closeOnce sync.Once
+	// activityPoll is how long GetActivityTask waits for a task (AWS: 60 s).
+	activityPoll time.Duration
 }
 
 // NewServer returns a server for opts.Engine.
@@ -63,8 +73,13 @@ func NewServer(opts Options) *Server {
 	if maxFinished <= 0 {
 		maxFinished = DefaultMaxFinishedExecutions
 	}
-	s.store = newStore(maxFinished)
+	maxBytes := opts.MaxFinishedBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxFinishedBytes
+	}
+	s.store = newStore(maxFinished, maxBytes)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.activityPoll = activityPoll
 	return s
 }
 
@@ -93,22 +108,43 @@ func handle[Request any](method func(*Server, context.Context, *Request) (any, *
 }
 
 var operations = map[string]operation{
-	"CreateStateMachine":             handle((*Server).createStateMachine),
-	"DescribeStateMachine":           handle((*Server).describeStateMachine),
-	"UpdateStateMachine":             handle((*Server).updateStateMachine),
-	"ListStateMachines":              handle((*Server).listStateMachines),
-	"DeleteStateMachine":             handle((*Server).deleteStateMachine),
-	"ValidateStateMachineDefinition": handle((*Server).validateStateMachineDefinition),
-	"StartExecution":                 handle((*Server).startExecution),
-	"StartSyncExecution":             handle((*Server).startSyncExecution),
-	"DescribeExecution":              handle((*Server).describeExecution),
-	"ListExecutions":                 handle((*Server).listExecutions),
-	"StopExecution":                  handle((*Server).stopExecution),
-	"RedriveExecution":               handle((*Server).redriveExecution),
-	"GetExecutionHistory":            handle((*Server).getExecutionHistory),
-	"SendTaskSuccess":                handle((*Server).sendTaskSuccess),
-	"SendTaskFailure":                handle((*Server).sendTaskFailure),
-	"SendTaskHeartbeat":              handle((*Server).sendTaskHeartbeat),
+	"CreateStateMachine":               handle((*Server).createStateMachine),
+	"DescribeStateMachine":             handle((*Server).describeStateMachine),
+	"UpdateStateMachine":               handle((*Server).updateStateMachine),
+	"ListStateMachines":                handle((*Server).listStateMachines),
+	"DeleteStateMachine":               handle((*Server).deleteStateMachine),
+	"ValidateStateMachineDefinition":   handle((*Server).validateStateMachineDefinition),
+	"StartExecution":                   handle((*Server).startExecution),
+	"StartSyncExecution":               handle((*Server).startSyncExecution),
+	"DescribeExecution":                handle((*Server).describeExecution),
+	"ListExecutions":                   handle((*Server).listExecutions),
+	"StopExecution":                    handle((*Server).stopExecution),
+	"RedriveExecution":                 handle((*Server).redriveExecution),
+	"GetExecutionHistory":              handle((*Server).getExecutionHistory),
+	"SendTaskSuccess":                  handle((*Server).sendTaskSuccess),
+	"SendTaskFailure":                  handle((*Server).sendTaskFailure),
+	"SendTaskHeartbeat":                handle((*Server).sendTaskHeartbeat),
+	"PublishStateMachineVersion":       handle((*Server).publishStateMachineVersion),
+	"ListStateMachineVersions":         handle((*Server).listStateMachineVersions),
+	"DeleteStateMachineVersion":        handle((*Server).deleteStateMachineVersion),
+	"CreateStateMachineAlias":          handle((*Server).createStateMachineAlias),
+	"DescribeStateMachineAlias":        handle((*Server).describeStateMachineAlias),
+	"UpdateStateMachineAlias":          handle((*Server).updateStateMachineAlias),
+	"DeleteStateMachineAlias":          handle((*Server).deleteStateMachineAlias),
+	"ListStateMachineAliases":          handle((*Server).listStateMachineAliases),
+	"TagResource":                      handle((*Server).tagResource),
+	"UntagResource":                    handle((*Server).untagResource),
+	"ListTagsForResource":              handle((*Server).listTagsForResource),
+	"DescribeStateMachineForExecution": handle((*Server).describeStateMachineForExecution),
+	"CreateActivity":                   handle((*Server).createActivity),
+	"DescribeActivity":                 handle((*Server).describeActivity),
+	"DeleteActivity":                   handle((*Server).deleteActivity),
+	"ListActivities":                   handle((*Server).listActivities),
+	"GetActivityTask":                  handle((*Server).getActivityTask),
+	"TestState":                        handle((*Server).testState),
+	"DescribeMapRun":                   handle((*Server).describeMapRun),
+	"ListMapRuns":                      handle((*Server).listMapRuns),
+	"UpdateMapRun":                     handle((*Server).updateMapRun),
 }
 
 // ServeHTTP answers one API request.

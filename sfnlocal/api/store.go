@@ -13,7 +13,10 @@ import (
 // the most recent finished ones: a long-running server's memory stays flat however many
 // executions it runs.
 type store struct {
-	maxFinished int
+	maxFinished      int
+	maxFinishedBytes int64
+	// finishedBytes is the estimated memory of the finished executions kept.
+	finishedBytes int64
 
 	mu       sync.RWMutex
 	machines map[string]*stateMachine // by ARN
@@ -23,6 +26,10 @@ type store struct {
 	byMachine  map[string][]*storedExecution
 	finished   []*storedExecution
 	sequence   uint64
+	// versions are the machines' versions and aliases; tags the resources' tags.
+	versions   versions
+	tags       map[string][]tag
+	activities map[string]*activity
 }
 
 // storedExecution is an execution and its place in the start order, which paging uses
@@ -30,19 +37,24 @@ type store struct {
 type storedExecution struct {
 	*engine.Execution
 	sequence uint64
-	express  bool
+	// machine is the machine (or version) as the execution runs it.
+	machine *stateMachine
+	express bool
 	// tokens are the client tokens of its recent redrives.
 	tokens redriveTokens
-	// retired says the execution sits in the finished queue.
+	// retired says the execution sits in the finished queue; bytes is its estimated
+	// memory, counted when it retired.
 	retired bool
+	bytes   int64
 }
 
-func newStore(maxFinished int) *store {
+func newStore(maxFinished int, maxFinishedBytes int64) *store {
 	return &store{
-		maxFinished: maxFinished,
-		machines:    map[string]*stateMachine{},
-		executions:  map[string]*storedExecution{},
-		byMachine:   map[string][]*storedExecution{},
+		maxFinished:      maxFinished,
+		maxFinishedBytes: maxFinishedBytes,
+		machines:         map[string]*stateMachine{},
+		executions:       map[string]*storedExecution{},
+		byMachine:        map[string][]*storedExecution{},
 	}
 }
 
@@ -118,7 +130,7 @@ func (st *store) execution(arn string) (*storedExecution, bool) {
 // startExecution starts an execution unless one of that ARN exists, atomically so
 // that concurrent starts of one name yield one execution. start runs under the lock;
 // it only launches the execution, which runs on its own goroutine.
-func (st *store) startExecution(arn string, express bool, start func() (*engine.Execution, error)) (x *storedExecution, existed bool, err error) {
+func (st *store) startExecution(arn string, machine *stateMachine, start func() (*engine.Execution, error)) (x *storedExecution, existed bool, err error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if existing, ok := st.executions[arn]; ok {
@@ -129,7 +141,7 @@ func (st *store) startExecution(arn string, express bool, start func() (*engine.
 		return nil, false, err
 	}
 	st.sequence++
-	x = &storedExecution{Execution: started, sequence: st.sequence, express: express}
+	x = &storedExecution{Execution: started, sequence: st.sequence, express: machine.isExpress(), machine: machine}
 	st.executions[arn] = x
 	st.byMachine[x.StateMachineARN] = append(st.byMachine[x.StateMachineARN], x)
 	go st.retireWhenDone(x, x.Done())
@@ -150,6 +162,7 @@ func (st *store) redrive(x *storedExecution, redrive func() (time.Time, error)) 
 	}
 	if x.retired {
 		x.retired = false
+		st.finishedBytes -= x.bytes
 		if i := slices.Index(st.finished, x); i >= 0 {
 			st.finished = slices.Delete(st.finished, i, i+1)
 		}
@@ -162,14 +175,18 @@ func (st *store) redrive(x *storedExecution, redrive func() (time.Time, error)) 
 // oldest finished ones beyond the limit. Running executions are never evicted.
 func (st *store) retireWhenDone(x *storedExecution, done <-chan struct{}) {
 	<-done
+	bytes := x.History.ApproximateBytes() + int64(len(x.Input)) + int64(len(x.Result().Output)) + 512
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if x.Done() != done || x.retired { // redriven meanwhile: its new run has a watcher
 		return
 	}
 	x.retired = true
+	x.bytes = bytes
+	st.finishedBytes += bytes
 	st.finished = append(st.finished, x)
-	for len(st.finished) > st.maxFinished {
+	for len(st.finished) > st.maxFinished || st.finishedBytes > st.maxFinishedBytes && len(st.finished) > 0 {
+		st.finishedBytes -= st.finished[0].bytes
 		st.evict(st.finished[0])
 		st.finished[0] = nil // let the collector have it before the slice is reallocated
 		st.finished = st.finished[1:]

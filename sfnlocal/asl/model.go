@@ -87,6 +87,10 @@ type State struct {
 	QueryLanguage QueryLanguage // effective language, inherited when the state does not say
 	Next          string
 	End           bool
+	// MayReadContext is false when nothing in the state (nested states included) can
+	// read the context object ($$ in JSONPath, $states.context or $states whole in
+	// JSONata), so the interpreter need not build it.
+	MayReadContext bool
 
 	// JSONPath input/output processing.
 	InputPath      OptionalPath

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,7 +39,7 @@ func (p *parser) parseState(name string, raw []byte, loc string, scopeLanguage Q
 	if o == nil {
 		return nil
 	}
-	s := &State{Name: name, QueryLanguage: p.stateLanguage(o, scopeLanguage)}
+	s := &State{Name: name, QueryLanguage: p.stateLanguage(o, scopeLanguage), MayReadContext: mayReadContext(raw)}
 	s.Comment, _ = p.stringField(o, "Comment")
 	if p.requireField(o, "Type") {
 		typeName, _ := p.stringField(o, "Type")
@@ -47,10 +48,12 @@ func (p *parser) parseState(name string, raw []byte, loc string, scopeLanguage Q
 	parseTypeFields := typeParser(s.Type)
 	if parseTypeFields == nil {
 		if s.Type != "" {
-			p.schemaError(o.at("Type"), "unknown state type %q", s.Type)
+			p.schemaError(o.at("Type"), "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]")
 		}
-		// Still follow Next so one bad Type does not make its successors look unreachable.
+		// Still follow Next and End so one bad Type does not make its successors look
+		// unreachable or its scope endless.
 		s.Next, _ = p.stringField(o, "Next")
+		s.End, _ = p.boolField(o, "End")
 		return s
 	}
 	p.checkStateFields(o, s.Type, s.QueryLanguage)
@@ -60,6 +63,20 @@ func (p *parser) parseState(name string, raw []byte, loc string, scopeLanguage Q
 	p.parseDataFields(o, s)
 	parseTypeFields(p, o, s)
 	return s
+}
+
+// mayReadContext tells, from a state's text, whether it can read the context object:
+// a "$$" path, or "$states" other than its input, result and errorOutput. Erring on
+// the side of yes only costs building the object.
+func mayReadContext(raw []byte) bool {
+	if bytes.Contains(raw, []byte("$$")) {
+		return true
+	}
+	states := bytes.Count(raw, []byte("$states"))
+	for _, part := range []string{"$states.input", "$states.result", "$states.errorOutput"} {
+		states -= bytes.Count(raw, []byte(part))
+	}
+	return states > 0
 }
 
 // stateLanguage is the state's own QueryLanguage or the scope's. A JSONata machine cannot

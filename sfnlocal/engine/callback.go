@@ -2,13 +2,13 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Callback tasks (Resource ending in .waitForTaskToken) hand a task token to the
@@ -92,8 +92,8 @@ func (c *callbacks) answer(token string, result callbackResult) error {
 
 // SendTaskSuccess completes the callback task waiting on token with output (JSON).
 func (e *Engine) SendTaskSuccess(token, output string) error {
-	var v any
-	if err := json.Unmarshal([]byte(output), &v); err != nil {
+	v, err := jsonvalue.ParseString(output)
+	if err != nil {
 		return ErrInvalidTaskOutput
 	}
 	return e.callbacks.answer(token, callbackResult{output: v})

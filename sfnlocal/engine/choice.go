@@ -10,6 +10,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // choiceRule is a compiled Choice rule.
@@ -67,7 +68,7 @@ func compileChoiceRule(rule asl.ChoiceRule, isJSONata bool) (*choiceRule, error)
 }
 
 // runChoice picks the first rule that matches, or Default.
-func (t *thread) runChoice(r *stateRun) (any, map[string]any, string, error) {
+func (t *thread) runChoice(r *stateRun) (any, *jsonvalue.Object, string, error) {
 	for _, rule := range r.st.choices {
 		matched, err := rule.matches(r)
 		if err != nil {
@@ -87,7 +88,7 @@ func (t *thread) runChoice(r *stateRun) (any, map[string]any, string, error) {
 
 func (c *choiceRule) matches(r *stateRun) (bool, error) {
 	if c.condition != nil {
-		v, err := c.condition.Evaluate(r.bindings(nil))
+		v, err := c.condition.Evaluate(r.bindings("", nil))
 		if err != nil {
 			return false, err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // The data flow of a state, per query language. JSONPath: InputPath, Parameters, the
@@ -23,6 +24,9 @@ func (r *stateRun) applyInputPath() error {
 	}
 	input, err := jsonpath.ApplyInputPath(r.st.inputPath, r.rawInput, r.pathEnv())
 	r.input = input
+	if err == nil {
+		r.inspect.setText("afterInputPath", input)
+	}
 	return evaluating(err)
 }
 
@@ -34,20 +38,27 @@ func (r *stateRun) payload() (any, error) {
 		if r.st.arguments == nil {
 			return r.rawInput, nil
 		}
-		v, err := r.st.arguments.Evaluate(r.bindings(nil))
+		v, err := r.st.arguments.Evaluate(r.bindings("", nil))
+		if err == nil {
+			r.inspect.setText("afterArguments", v)
+		}
 		return v, evaluating(err)
 	}
 	if r.st.parameters == nil {
+		r.inspect.setText("afterParameters", r.input)
 		return r.input, nil
 	}
 	v, err := r.st.parameters.Eval(r.input, r.pathEnv())
+	if err == nil {
+		r.inspect.setText("afterParameters", v)
+	}
 	return v, evaluating(err)
 }
 
 // finish turns the work's result into the state's output and the variables it assigns.
-func (r *stateRun) finish(result any) (any, map[string]any, error) {
+func (r *stateRun) finish(result any) (any, *jsonvalue.Object, error) {
 	if r.st.jsonata {
-		return r.finishJSONata(r.st.output, r.st.assign, map[string]any{"result": result}, result)
+		return r.finishJSONata(r.st.output, r.st.assign, "result", result, result)
 	}
 	env := r.pathEnv()
 	if r.st.resultSelector != nil {
@@ -57,6 +68,7 @@ func (r *stateRun) finish(result any) (any, map[string]any, error) {
 		}
 		result = selected
 	}
+	r.inspect.setText("afterResultSelector", result)
 	assigned, err := r.assignJSONPath(r.st.pathAssign, result)
 	if err != nil {
 		return nil, nil, err
@@ -65,15 +77,16 @@ func (r *stateRun) finish(result any) (any, map[string]any, error) {
 	if err != nil {
 		return nil, nil, evaluating(err)
 	}
+	r.inspect.setText("afterResultPath", output)
 	output, err = jsonpath.ApplyOutputPath(r.st.outputPath, output, env)
 	return output, assigned, evaluating(err)
 }
 
 // passThrough is finish for states without work (Wait, Succeed, Choice): the output is
 // the input, through OutputPath or Output.
-func (r *stateRun) passThrough(output, assign *jsonata.Template, pathAssign *jsonpath.Assignment) (any, map[string]any, error) {
+func (r *stateRun) passThrough(output, assign *jsonata.Template, pathAssign *jsonpath.Assignment) (any, *jsonvalue.Object, error) {
 	if r.st.jsonata {
-		return r.finishJSONata(output, assign, nil, r.rawInput)
+		return r.finishJSONata(output, assign, "", nil, r.rawInput)
 	}
 	assigned, err := r.assignJSONPath(pathAssign, r.input)
 	if err != nil {
@@ -85,13 +98,13 @@ func (r *stateRun) passThrough(output, assign *jsonata.Template, pathAssign *jso
 
 // caught is the output of a Catch: the error output placed by ResultPath into the raw
 // input (JSONPath), or the catcher's Output (JSONata, the error output by default).
-func (r *stateRun) caught(c *catcher, f *failure.Error) (any, map[string]any, error) {
-	errorOutput := map[string]any{"Error": f.Name, "Cause": f.Cause}
+func (r *stateRun) caught(c *catcher, f *failure.Error) (any, *jsonvalue.Object, error) {
+	errorOutput := errorObject(f)
 	var output any
-	var assigned map[string]any
+	var assigned *jsonvalue.Object
 	var err error
 	if r.st.jsonata {
-		output, assigned, err = r.finishJSONata(c.output, c.assign, map[string]any{"errorOutput": errorOutput}, errorOutput)
+		output, assigned, err = r.finishJSONata(c.output, c.assign, "errorOutput", errorOutput, errorOutput)
 	} else if assigned, err = r.assignJSONPath(c.pathAssign, errorOutput); err == nil {
 		output, err = jsonpath.ApplyResultPath(c.resultPath, r.rawInput, errorOutput)
 		err = evaluating(err)
@@ -102,18 +115,20 @@ func (r *stateRun) caught(c *catcher, f *failure.Error) (any, map[string]any, er
 	return output, assigned, nil
 }
 
-func (r *stateRun) finishJSONata(output, assign *jsonata.Template, extra map[string]any, fallback any) (any, map[string]any, error) {
+// finishJSONata evaluates Output and Assign with $states.<extraKey> bound to extra (the
+// result or the error output, when extraKey is set).
+func (r *stateRun) finishJSONata(output, assign *jsonata.Template, extraKey string, extra, fallback any) (any, *jsonvalue.Object, error) {
 	if output == nil && assign == nil {
 		return fallback, nil, nil
 	}
-	b := r.bindings(extra)
-	var assigned map[string]any
+	b := r.bindings(extraKey, extra)
+	var assigned *jsonvalue.Object
 	if assign != nil {
 		v, err := assign.Evaluate(b)
 		if err != nil {
 			return nil, nil, evaluating(err)
 		}
-		object, ok := v.(map[string]any)
+		object, ok := v.(*jsonvalue.Object)
 		if !ok {
 			return nil, nil, evaluating(failure.New(failure.QueryEvaluationError, "Assign must evaluate to an object, got %s", intrinsic.JSONText(v)))
 		}
@@ -129,7 +144,7 @@ func (r *stateRun) finishJSONata(output, assign *jsonata.Template, extra map[str
 	return out, assigned, nil
 }
 
-func (r *stateRun) assignJSONPath(a *jsonpath.Assignment, value any) (map[string]any, error) {
+func (r *stateRun) assignJSONPath(a *jsonpath.Assignment, value any) (*jsonvalue.Object, error) {
 	if a == nil {
 		return nil, nil
 	}
@@ -143,7 +158,7 @@ func (r *stateRun) evaluateItems() ([]any, error) {
 	var err error
 	switch {
 	case r.st.jsonata && r.st.items != nil:
-		v, err = r.st.items.Evaluate(r.bindings(nil))
+		v, err = r.st.items.Evaluate(r.bindings("", nil))
 	case r.st.jsonata:
 		v = r.rawInput
 	default:
@@ -171,30 +186,35 @@ func (r *stateRun) evaluateItems() ([]any, error) {
 // itemInput is the input of one Map iteration: the item through ItemSelector, which
 // reads the item from the context object ($$.Map.Item.Value, $states.context.Map...).
 func (r *stateRun) itemInput(item any, index int) (any, error) {
-	itemContext := map[string]any{"Index": float64(index), "Value": item}
+	itemContext := mapItem(index, item)
 	switch {
 	case r.st.jsonata && r.st.itemSelect != nil:
-		saved := r.context
-		r.context = withMapItem(saved, itemContext)
-		v, err := r.st.itemSelect.Evaluate(r.bindings(nil))
-		r.context = saved
+		// Iterations run concurrently on the one stateRun: bind, never assign, the item.
+		b := r.bindings("", nil)
+		b.States["context"] = withMapItem(r.context, itemContext)
+		v, err := r.st.itemSelect.Evaluate(b)
 		return v, evaluating(err)
 	case !r.st.jsonata && r.st.itemSelector != nil:
-		env := r.pathEnv()
+		env := *r.pathEnv()
 		env.Context = withMapItem(r.context, itemContext)
-		v, err := r.st.itemSelector.Eval(r.input, env)
+		v, err := r.st.itemSelector.Eval(r.input, &env)
 		return v, evaluating(err)
 	}
 	return item, nil
 }
 
-func withMapItem(context map[string]any, item map[string]any) map[string]any {
-	out := make(map[string]any, len(context)+1)
-	for k, v := range context {
-		out[k] = v
-	}
-	out["Map"] = map[string]any{"Item": item}
-	return out
+// mapItem is the context object's Map.Item of an iteration.
+func mapItem(index int, value any) *jsonvalue.Object {
+	return jsonvalue.ObjectOf("Index", float64(index), "Value", value)
+}
+
+func withMapItem(context *jsonvalue.Object, item *jsonvalue.Object) *jsonvalue.Object {
+	return context.With("Map", jsonvalue.ObjectOf("Item", item))
+}
+
+// errorObject is the error output a Catch hands on.
+func errorObject(f *failure.Error) *jsonvalue.Object {
+	return jsonvalue.ObjectOf("Error", f.Name, "Cause", f.Cause)
 }
 
 // jsonataSource is the expression inside a raw "{% ... %}" field, as AWS quotes it.

@@ -54,7 +54,7 @@ func (d *dynamic) value(r *stateRun) (any, bool, error) {
 		v, err := d.path.Eval(d.field+"Path", r.input, r.pathEnv())
 		return v, true, err
 	case d.expr != nil:
-		v, err := d.expr.Evaluate(r.bindings(nil))
+		v, err := d.expr.Evaluate(r.bindings("", nil))
 		return v, true, err
 	}
 	return d.literal, true, nil

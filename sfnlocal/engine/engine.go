@@ -38,16 +38,30 @@ type Options struct {
 // Engine compiles state machines and runs their executions. It is safe for concurrent
 // use: any number of executions may run at once.
 type Engine struct {
-	clock   clock.Clock
-	tasks   Tasks
-	region  string
-	account string
-	jitter  *jitterSource
-	ids     *idSource
+	clock clock.Clock
+	// realClock says clock is the wall clock, which later can read more cheaply.
+	realClock bool
+	tasks     Tasks
+	region    string
+	account   string
+	jitter    *jitterSource
+	ids       *idSource
 	// functions are JSONata's AWS functions, bound once to the seeded ids.
-	functions *jsonata.Functions
-	callbacks callbacks
-	hooks     hooks
+	functions  *jsonata.Functions
+	newUUID    func() string // ids.UUID, bound once rather than on every use
+	callbacks  callbacks
+	activities activities
+	hooks      hooks
+}
+
+// later reads the clock at a moment after since (a time it gave earlier in this
+// execution): on the wall clock, as since plus the monotonic time elapsed, one clock
+// read rather than the two of time.Now.
+func (e *Engine) later(since time.Time) time.Time {
+	if e.realClock {
+		return since.Add(time.Since(since))
+	}
+	return e.clock.Now()
 }
 
 // New returns an engine with opts.
@@ -56,6 +70,7 @@ func New(opts Options) *Engine {
 	if e.clock == nil {
 		e.clock = clock.Real{}
 	}
+	_, e.realClock = e.clock.(clock.Real)
 	if e.region == "" {
 		e.region = "us-east-1"
 	}
@@ -68,6 +83,7 @@ func New(opts Options) *Engine {
 	}
 	e.jitter = newJitterSource(seed)
 	e.ids = newIDSource(seed)
+	e.newUUID = e.ids.UUID
 	e.functions = jsonata.NewFunctions(jsonata.Sources{Random: e.ids.Float64, UUID: e.ids.UUID})
 	return e
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
@@ -208,4 +210,70 @@ func TestHistoryChainsEvents(t *testing.T) {
 		assert.Equal(t, int64(i+1), ev.ID)
 		assert.Equal(t, int64(i), ev.PreviousEventID)
 	}
+}
+
+// TestDocumentOrder: AWS keeps an object's members in the order written, in outputs,
+// payload templates, States.JsonToString, JSONata templates and the history.
+func TestDocumentOrder(t *testing.T) {
+	const example = `{"zeta":1,"alpha":{"y":1,"b":2},"mid":3}`
+	tests := []struct {
+		name, definition, input, output string
+	}{
+		{"Pass Result", `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":` + example + `,"End":true}}}`, `{}`, example},
+		{"input passed through", `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`, example, example},
+		{"Parameters template", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"z.$":"$.mid","a":{"y":1,"b":2},"m.$":"$.alpha"},"End":true}}}`,
+			example, `{"z":3,"a":{"y":1,"b":2},"m":{"y":1,"b":2}}`},
+		{"ResultPath adds at the end", `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":0,"ResultPath":"$.added","End":true}}}`,
+			example, `{"zeta":1,"alpha":{"y":1,"b":2},"mid":3,"added":0}`},
+		{"States.JsonToString", `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"s.$":"States.JsonToString($)"},"End":true}}}`,
+			example, `{"s":"{\"zeta\":1,\"alpha\":{\"y\":1,\"b\":2},\"mid\":3}"}`},
+		{"JSONata template", `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":{"z":"{% $states.input.mid %}","a":"{% $states.input.alpha %}"},"End":true}}}`,
+			example, `{"z":3,"a":{"y":1,"b":2}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, _ := testEngine(t, nil)
+			x := run(t, e, tt.definition, tt.input)
+			r := x.Result()
+			require.Equal(t, Succeeded, r.Status, r.Cause)
+			assert.Equal(t, tt.output, r.Output, "byte for byte")
+			events := x.History.Events()
+			exited := events[len(events)-2]
+			assert.Equal(t, tt.output, exited.StateExited.Output, "the history's payloads keep the order too")
+		})
+	}
+}
+
+// TestARunawayLoopFailsAtTheHistoryLimit: AWS fails an execution whose history reaches
+// 25,000 events; an endless Choice-Pass loop must end there, in little memory.
+func TestARunawayLoopFailsAtTheHistoryLimit(t *testing.T) {
+	e, _ := testEngine(t, nil)
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	x := run(t, e, `{"StartAt":"Count","States":{
+		"Count":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)","pad.$":"$.pad"},"Next":"Again"},
+		"Again":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericLessThan":0,"Next":"Never"}],"Default":"Count"},
+		"Never":{"Type":"Succeed"}}}`, `{"n":0,"pad":"`+strings.Repeat("x", 10_000)+`"}`)
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.HeapAlloc, before.HeapAlloc+50<<20, "25,000 events of a 10 KB payload, shared rather than copied")
+	r := x.Result()
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, failure.Runtime, r.Error)
+	assert.Contains(t, r.Cause, "maximum number of events")
+	require.Equal(t, history.MaxEvents, x.History.Len())
+	last := x.History.Between(history.MaxEvents, history.MaxEvents)
+	assert.Equal(t, history.ExecutionFailed, last[0].Type)
+	status, reason := x.RedriveStatus()
+	assert.Equal(t, NotRedrivable, status)
+	assert.Equal(t, ReasonEventLimit, reason)
+}
+
+func TestTaskArgumentsOverThePayloadLimit(t *testing.T) {
+	e, _ := testEngine(t, func(context.Context, map[string]any) (map[string]any, error) { return nil, nil })
+	r := run(t, e, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"`+fnARN+`","Parameters":{"a.$":"$.big","b.$":"$.big"},"End":true}}}`,
+		`{"big":"`+strings.Repeat("x", MaxPayloadBytes/2)+`"}`).Result()
+	assert.Equal(t, Failed, r.Status)
+	assert.Equal(t, failure.DataLimitExceeded, r.Error)
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Status is an execution's status, as DescribeExecution reports it.
@@ -49,14 +49,18 @@ type Execution struct {
 	engine *Engine
 	run    *execution
 
-	mu       sync.Mutex
-	status   Status
-	output   string
-	errName  string
-	cause    string
-	stopTime time.Time
+	mu     sync.Mutex
+	status Status
+	output string
+	// outputValue, while outputSet, is the output not yet rendered into output.
+	outputValue any
+	outputSet   bool
+	errName     string
+	cause       string
+	stopTime    time.Time
 	// done is closed when the current run ends; a redrive starts a new run with a new
-	// channel, and so does cancel.
+	// channel, and so does cancel. It is made when someone first asks for it (an
+	// execution run by Run is often never waited on), under mu.
 	done   chan struct{}
 	cancel context.CancelCauseFunc
 	// resume is where a redrive continues: nil while running and after success.
@@ -65,6 +69,8 @@ type Execution struct {
 	redriveTime  time.Time
 	// redriving is set while a redrive waits for the previous run's goroutine to finish.
 	redriving bool
+	// mapRuns are the runs of its DISTRIBUTED Map states.
+	mapRuns []*MapRun
 }
 
 // Result is an execution's outcome so far.
@@ -91,6 +97,19 @@ func (x *Execution) Status() Status {
 func (x *Execution) Done() <-chan struct{} {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	return x.doneLocked()
+}
+
+// closed is the Done of a finished run that nobody asked for while it ran.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func (x *Execution) doneLocked() chan struct{} {
+	if x.done == nil {
+		if x.status != Running {
+			return closed
+		}
+		x.done = make(chan struct{})
+	}
 	return x.done
 }
 
@@ -113,6 +132,9 @@ func (x *Execution) Result() Result {
 }
 
 func (x *Execution) resultLocked() Result {
+	if x.outputSet { // rendered when first asked for: many callers only want the status
+		x.output, x.outputValue, x.outputSet = intrinsic.JSONText(x.outputValue), nil, false
+	}
 	return Result{Status: x.status, Output: x.output, Error: x.errName, Cause: x.cause, StopTime: x.stopTime,
 		RedriveCount: x.redriveCount, RedriveTime: x.redriveTime}
 }
@@ -127,7 +149,7 @@ func (e *errStopped) Error() string { return "execution stopped: " + e.reason.Na
 // nothing.
 func (x *Execution) Stop(errName, cause string) {
 	x.mu.Lock()
-	cancel, done := x.cancel, x.done
+	cancel, done := x.cancel, x.doneLocked()
 	x.mu.Unlock()
 	cancel(&errStopped{reason: failure.Error{Name: errName, Cause: cause}})
 	<-done
@@ -136,34 +158,48 @@ func (x *Execution) Stop(errName, cause string) {
 // Start begins an execution of m and returns at once; the execution runs until it
 // finishes, times out, is stopped, or ctx ends (which aborts it).
 func (e *Engine) Start(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
-	input, err := decodeInput(in.Input)
+	x, runCtx, input, err := e.prepare(ctx, m, in)
 	if err != nil {
 		return nil, err
 	}
-	runCtx, cancel := context.WithCancelCause(ctx)
-	x := &Execution{
-		StartInput: in,
-		StartTime:  e.clock.Now(),
-		History:    history.NewLog(),
-		engine:     e,
-		status:     Running,
-		done:       make(chan struct{}),
-		cancel:     cancel,
-	}
-	x.run = &execution{Execution: x, engine: e, machine: m, invocations: map[string]int{}}
-	e.statusChanged(x, x.resultLocked())
 	go x.run.run(runCtx, input)
 	return x, nil
 }
 
-// Run starts an execution and waits for it to finish.
+// Run runs an execution to its end on the caller's goroutine (no hand-off: the caller
+// waits anyway) and returns it. It can be stopped from another goroutine meanwhile.
 func (e *Engine) Run(ctx context.Context, m *Machine, in StartInput) (*Execution, error) {
-	x, err := e.Start(ctx, m, in)
+	x, runCtx, input, err := e.prepare(ctx, m, in)
 	if err != nil {
 		return nil, err
 	}
-	<-x.Done()
+	x.run.run(runCtx, input)
 	return x, nil
+}
+
+// prepare makes an execution ready to run.
+func (e *Engine) prepare(ctx context.Context, m *Machine, in StartInput) (*Execution, context.Context, any, error) {
+	input, err := decodeInput(in.Input)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	both := &struct { // one allocation for the two
+		x   Execution
+		run execution
+	}{x: Execution{
+		StartInput: in,
+		StartTime:  e.clock.Now(),
+		History:    history.NewLogWithRoom(int(m.historyLength.Load())),
+		engine:     e,
+		status:     Running,
+		cancel:     cancel,
+	}}
+	x := &both.x
+	both.run = execution{Execution: x, engine: e, machine: m}
+	x.run = &both.run
+	e.statusChanged(x, x.resultLocked())
+	return x, runCtx, input, nil
 }
 
 // InvalidInputError is an execution input that is not JSON or is too large.
@@ -173,13 +209,13 @@ func (e *InvalidInputError) Error() string { return e.Reason }
 
 func decodeInput(text string) (any, error) {
 	if text == "" {
-		return map[string]any{}, nil
+		return jsonvalue.NewObject(0), nil
 	}
 	if len(text) > MaxPayloadBytes {
 		return nil, &InvalidInputError{Reason: fmt.Sprintf("the input is %d bytes, more than the %d allowed", len(text), MaxPayloadBytes)}
 	}
-	var v any
-	if err := json.Unmarshal([]byte(text), &v); err != nil {
+	v, err := jsonvalue.ParseString(text)
+	if err != nil {
 		return nil, &InvalidInputError{Reason: "the input is not valid JSON: " + err.Error()}
 	}
 	return v, nil
@@ -202,9 +238,10 @@ func (x *Execution) finish(at time.Time, prev int64, status Status, output any, 
 	}
 	switch status {
 	case Succeeded:
-		x.output = intrinsic.JSONText(output)
+		x.outputValue, x.outputSet = output, true
 		event.Type = history.ExecutionSucceeded
-		event.ExecutionSucceeded = &history.OutputDetails{Output: x.output, OutputDetails: &history.PayloadDetails{}}
+		event.ExecutionSucceeded = &history.OutputDetails{OutputDetails: history.NotTruncated}
+		event.Payload, event.PayloadSet = output, true
 	case Failed:
 		event.Type, event.ExecutionFailed = history.ExecutionFailed, details
 	case TimedOut:
@@ -215,8 +252,11 @@ func (x *Execution) finish(at time.Time, prev int64, status Status, output any, 
 	if status != Succeeded {
 		x.resume = resume
 	}
-	x.History.Append(at, prev, event)
+	x.History.AppendFinal(at, prev, &event)
+	x.run.machine.noteHistoryLength(x.History.Len())
 	x.engine.statusChanged(x, x.resultLocked())
-	close(x.done)
+	if x.done != nil {
+		close(x.done)
+	}
 	x.mu.Unlock()
 }

@@ -3,10 +3,12 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Machine is a parsed, validated and compiled state machine: every path, template and
@@ -16,6 +18,20 @@ type Machine struct {
 	// Source is the definition text as given.
 	Source string
 	root   *scope
+	states int // how many, nested ones included
+	// historyLength is the longest history an execution of the machine has had so
+	// far: the room a new execution's history starts with.
+	historyLength atomic.Int64
+}
+
+// noteHistoryLength remembers n if it is the longest history so far.
+func (m *Machine) noteHistoryLength(n int) {
+	for {
+		current := m.historyLength.Load()
+		if int64(n) <= current || m.historyLength.CompareAndSwap(current, int64(n)) {
+			return
+		}
+	}
 }
 
 // scope is a compiled Definition: the machine, a Parallel branch or a Map processor.
@@ -32,17 +48,20 @@ func Compile(definition []byte) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := compileScope(def)
+	count := 0
+	root, err := compileScope(def, &count)
 	if err != nil {
 		return nil, err
 	}
-	return &Machine{Definition: def, Source: string(definition), root: root}, nil
+	return &Machine{Definition: def, Source: string(definition), root: root, states: count}, nil
 }
 
-func compileScope(def *asl.Definition) (*scope, error) {
+// compileScope compiles a scope's states, numbering them from *count on: state names
+// are unique in a whole machine, nested scopes included.
+func compileScope(def *asl.Definition, count *int) (*scope, error) {
 	sc := &scope{startAt: def.StartAt, states: make(map[string]*state, len(def.States))}
 	for _, name := range def.StateNames {
-		st, err := compileState(def.States[name])
+		st, err := compileState(def.States[name], count)
 		if err != nil {
 			return nil, fmt.Errorf("state %q: %w", name, err)
 		}
@@ -51,13 +70,13 @@ func compileScope(def *asl.Definition) (*scope, error) {
 	return sc, nil
 }
 
-// decode turns a raw template into the value encoding/json gives, nil when absent.
+// decode turns a raw template into a value, objects in document order; nil when absent.
 func decode(raw json.RawMessage) (any, bool, error) {
 	if len(raw) == 0 {
 		return nil, false, nil
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	v, err := jsonvalue.Parse(raw)
+	if err != nil {
 		return nil, false, err
 	}
 	return v, true, nil
@@ -98,7 +117,7 @@ func pathAssign(raw json.RawMessage) (*jsonpath.Assignment, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	object, isObject := v.(map[string]any)
+	object, isObject := v.(*jsonvalue.Object)
 	if !isObject {
 		return nil, fmt.Errorf("Assign must be an object")
 	}

@@ -8,18 +8,19 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 	"github.com/faresaga/faresaga/sfnlocal/history"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // child starts a thread for a branch or an iteration: its own variable scope, its
 // events chained from the parent's latest.
-func (t *thread) child(mapItem map[string]any) *thread {
+func (t *thread) child(mapItem *jsonvalue.Object) *thread {
 	return &thread{x: t.x, log: t.log, vars: newVariables(t.vars), prev: t.prev, mapItem: mapItem}
 }
 
 // runParallel runs every branch on the same input, concurrently; the first branch to
 // fail stops the others and fails the state. A redriven Parallel runs only the branches
 // that did not succeed.
-func (t *thread) runParallel(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+func (t *thread) runParallel(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, error) {
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, err
 	}
@@ -82,7 +83,7 @@ func (p *fanProgress) record(i int, output any, err error, child *thread) {
 
 // runMap runs the item processor for every item, at most MaxConcurrency at a time. A
 // redriven Map runs only the iterations that did not succeed.
-func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+func (t *thread) runMap(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, error) {
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, err
 	}
@@ -102,8 +103,17 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 	}
 	distributed := r.st.ItemProcessor != nil && r.st.ItemProcessor.ProcessorConfig != nil &&
 		r.st.ItemProcessor.ProcessorConfig.Mode == "DISTRIBUTED"
+	var mapRun *MapRun
 	if distributed {
-		t.append(history.Event{Type: history.MapRunStarted})
+		settings := MapRunSettings{MaxConcurrency: limit}
+		if count, has, _ := r.st.toleratedCount.mapCount(r); has {
+			settings.ToleratedFailureCount = count
+		}
+		if percent, has, _ := r.st.toleratedPercent.percentage(r); has {
+			settings.ToleratedFailurePercentage = percent
+		}
+		mapRun = t.startMapRun(r, len(items), settings)
+		t.append(history.Event{Type: history.MapRunStarted, MapRunStarted: &history.MapRunDetails{MapRunArn: mapRun.ARN}})
 	}
 	progress := r.startFan(len(items))
 	var mu sync.Mutex
@@ -113,7 +123,7 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		if err != nil {
 			return err
 		}
-		iteration := t.child(map[string]any{"Index": float64(i), "Value": items[i]})
+		iteration := t.child(mapItem(i, items[i]))
 		if distributed {
 			// Each iteration is a child execution with a history of its own.
 			iteration.log, iteration.prev = history.NewLog(), 0
@@ -121,8 +131,23 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		detail := &history.MapIterationDetails{Name: r.st.Name, Index: i}
 		iteration.append(history.Event{Type: history.MapIterationStarted, MapIterationStarted: detail})
 		from := progress.from(i, r.st.processor, input, iteration)
+		if mapRun != nil {
+			mapRun.running.Add(1)
+		}
 		out, err := iteration.runScope(ctx, r.st.processor, from)
 		progress.record(i, out, err, iteration)
+		if mapRun != nil {
+			mapRun.running.Add(-1)
+			var stop *stopError
+			switch {
+			case err == nil:
+				mapRun.succeeded.Add(1)
+			case errors.As(err, &stop):
+				mapRun.aborted.Add(1)
+			default:
+				mapRun.failed.Add(1)
+			}
+		}
 		if err == nil {
 			iteration.append(history.Event{Type: history.MapIterationSucceeded, MapIterationSucceeded: detail})
 			return nil
@@ -138,7 +163,7 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		failures++
 		if failures <= tolerated {
 			f := failure.As(err)
-			progress.outputs[i] = map[string]any{"Error": f.Name, "Cause": f.Cause}
+			progress.outputs[i] = errorObject(f)
 			return nil
 		}
 		if tolerated > 0 || r.st.toleratedCount != nil || r.st.toleratedPercent != nil {
@@ -147,11 +172,19 @@ func (t *thread) runMap(ctx context.Context, r *stateRun) (any, map[string]any, 
 		return err
 	})
 	if distributed {
-		runEnd := history.MapRunSucceeded
-		if err != nil {
-			runEnd = history.MapRunFailed
+		event, status := history.Event{Type: history.MapRunSucceeded}, "SUCCEEDED"
+		var stop *stopError
+		switch {
+		case errors.As(err, &stop):
+			status = "ABORTED"
+			event = history.Event{Type: history.MapRunAborted}
+		case err != nil:
+			f := failure.As(err)
+			status = "FAILED"
+			event = history.Event{Type: history.MapRunFailed, MapRunFailed: &history.FailureDetails{Error: f.Name, Cause: f.Cause}}
 		}
-		t.append(history.Event{Type: runEnd})
+		mapRun.end(status, t.x.engine.clock.Now())
+		t.append(event)
 	}
 	if err != nil {
 		t.fan = progress

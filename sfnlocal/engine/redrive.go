@@ -109,9 +109,7 @@ func (e *Engine) Redrive(ctx context.Context, x *Execution) (time.Time, error) {
 		return time.Time{}, &NotRedrivableError{Reason: reason}
 	}
 	x.redriving = true
-	previousRun := x.done
 	x.mu.Unlock()
-	<-previousRun // closed already, unless the run is writing its terminal event
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	x.mu.Lock()
@@ -123,8 +121,8 @@ func (e *Engine) Redrive(ctx context.Context, x *Execution) (time.Time, error) {
 	x.redriveTime = now
 	x.status, x.output, x.errName, x.cause, x.stopTime = Running, "", "", "", time.Time{}
 	x.resume = nil
-	x.done, x.cancel = make(chan struct{}), cancel
-	redriven := x.History.Append(now, x.History.LastID(), history.Event{Type: history.ExecutionRedriven,
+	x.done, x.cancel = nil, cancel
+	redriven := x.History.AppendFinal(now, x.History.LastID(), &history.Event{Type: history.ExecutionRedriven,
 		ExecutionRedriven: &history.ExecutionRedrivenDetails{RedriveCount: x.redriveCount}})
 	e.statusChanged(x, x.resultLocked())
 	go x.run.redrive(runCtx, point, redriven, now)

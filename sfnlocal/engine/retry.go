@@ -36,13 +36,16 @@ type retryCounter struct {
 }
 
 func newRetryCounter(retriers []asl.Retrier) *retryCounter {
-	return &retryCounter{retriers: retriers, counts: make([]int64, len(retriers))}
+	return &retryCounter{retriers: retriers}
 }
 
 // next returns how long to wait before retrying after an error named name, and false
 // when the state must not be retried: the first retrier that matches decides, and it
 // is exhausted once it has fired MaxAttempts times.
 func (c *retryCounter) next(name string, jitter *jitterSource) (time.Duration, bool) {
+	if c.counts == nil { // counted only once something fails, which most runs never do
+		c.counts = make([]int64, len(c.retriers))
+	}
 	for i, r := range c.retriers {
 		if !matches(r.ErrorEquals, name) {
 			continue

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
@@ -13,6 +13,7 @@ import (
 	"github.com/faresaga/faresaga/sfnlocal/intrinsic"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // execution is the interpreter's side of an Execution.
@@ -22,25 +23,36 @@ type execution struct {
 	machine  *Machine
 	input    any
 	deadline time.Time // on the engine's clock; zero without a machine timeout
-	// The context object's parts that never change during the execution, built once.
-	executionContext, machineContext map[string]any
+	// The context object's parts that never change during a run, built by the first
+	// state that reads the context (most states of most machines never do), under mu.
+	executionContext, machineContext *jsonvalue.Object
+	contextRedriveCount              int
+	contextRedriveTime               time.Time
 
-	mu          sync.Mutex
-	invocations map[string]int // per state, for mocked responses
+	mu sync.Mutex
+	// invocations count each state's Task invocations (by index), for mocked responses:
+	// in place for small machines, made at the first for larger ones.
+	smallInvocations [16]atomic.Int32
+	invocations      atomic.Pointer[[]atomic.Int32]
 }
 
 // thread is one line of execution: the machine itself, a Parallel branch or a Map
 // iteration. Events it appends chain through prev.
 type thread struct {
-	x       *execution
-	log     *history.Log // the execution's history, or a DISTRIBUTED map run's own
-	vars    *variables
-	prev    int64
-	mapItem map[string]any // the context object's Map, inside an iteration
+	x    *execution
+	log  *history.Log // the execution's history, or a DISTRIBUTED map run's own
+	vars *variables
+	prev int64
+	// exitedAt is when the state just run left, zero when none did: the next state
+	// enters at that time.
+	exitedAt time.Time
+	mapItem  *jsonvalue.Object // the context object's Map.Item, inside an iteration
 	// stoppedAt is where the thread's scope stopped without finishing, for a redrive;
 	// fan is the progress of the Parallel or Map state whose attempt just failed.
 	stoppedAt *resumePoint
 	fan       *fanProgress
+	// spare is a stateRun to reuse for the thread's next state.
+	spare *stateRun
 }
 
 // stopError ends a thread because the whole execution is ending (stopped, timed out).
@@ -62,10 +74,18 @@ func (x *execution) run(ctx context.Context, input any) {
 	if text == "" {
 		text = "{}"
 	}
-	first := x.History.Append(start, 0, history.Event{Type: history.ExecutionStarted,
-		ExecutionStarted: &history.ExecutionStartedDetails{Input: text, InputDetails: &history.PayloadDetails{}, RoleArn: x.RoleARN}})
-	t := &thread{x: x, log: x.History, vars: newVariables(nil), prev: first}
-	from := &resumePoint{state: x.machine.root.startAt, input: input, inputText: text, vars: t.vars}
+	// What the run starts with, in one allocation: all of it lives as long as the run.
+	parts := &struct {
+		started history.ExecutionStartedDetails
+		thread  thread
+		vars    variables
+		from    resumePoint
+	}{started: history.ExecutionStartedDetails{Input: text, InputDetails: history.NotTruncated, RoleArn: x.RoleARN}}
+	first := x.History.Append(start, 0, &history.Event{Type: history.ExecutionStarted, ExecutionStarted: &parts.started})
+	t := &parts.thread
+	*t = thread{x: x, log: x.History, vars: &parts.vars, prev: first}
+	from := &parts.from
+	*from = resumePoint{state: x.machine.root.startAt, input: input, inputText: text, vars: t.vars}
 	output, err := t.runScope(ctx, x.machine.root, from)
 	x.conclude(t, output, err)
 }
@@ -92,32 +112,47 @@ func (x *execution) redriveCountNow() int {
 	return x.redriveCount
 }
 
-// setContext builds the context object's parts that stay the same during a run, and
-// the deadline of the machine's TimeoutSeconds, which counts from the start or the
-// latest redrive.
+// setContext resets the context object's parts that stay the same during a run, and
+// sets the deadline of the machine's TimeoutSeconds, which counts from the start or
+// the latest redrive.
 func (x *execution) setContext(from time.Time, redriveCount int, redriveTime time.Time) {
-	x.executionContext = map[string]any{
-		"Id": x.ARN, "Input": x.input, "Name": x.Name, "RoleArn": x.RoleARN,
-		"StartTime": formatTime(x.StartTime), "RedriveCount": float64(redriveCount),
-	}
-	if !redriveTime.IsZero() {
-		x.executionContext["RedriveTime"] = formatTime(redriveTime)
-	}
-	x.machineContext = map[string]any{"Id": x.StateMachineARN, "Name": x.StateMachineName}
+	x.mu.Lock()
+	x.executionContext, x.machineContext = nil, nil
+	x.contextRedriveCount, x.contextRedriveTime = redriveCount, redriveTime
+	x.mu.Unlock()
 	x.deadline = time.Time{}
 	if timeout := x.machine.Definition.TimeoutSeconds; timeout > 0 {
 		x.deadline = from.Add(time.Duration(timeout) * time.Second)
 	}
 }
 
+// contextParts are the context object's Execution and StateMachine, built on first use.
+func (x *execution) contextParts() (*jsonvalue.Object, *jsonvalue.Object) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.executionContext == nil {
+		// In the order AWS prints them.
+		x.executionContext = jsonvalue.ObjectOf("Id", x.ARN, "Input", x.input, "StartTime", formatTime(x.StartTime),
+			"Name", x.Name, "RoleArn", x.RoleARN, "RedriveCount", float64(x.contextRedriveCount))
+		if !x.contextRedriveTime.IsZero() {
+			x.executionContext.Set("RedriveTime", formatTime(x.contextRedriveTime))
+		}
+		x.machineContext = jsonvalue.ObjectOf("Id", x.StateMachineARN, "Name", x.StateMachineName)
+	}
+	return x.executionContext, x.machineContext
+}
+
 // conclude ends a run with the root thread's outcome.
 func (x *execution) conclude(t *thread, output any, err error) {
-	now := x.engine.clock.Now()
-	var stop *stopError
+	now := t.exitedAt // the last state just left, when it did
+	if now.IsZero() || err != nil {
+		now = x.engine.clock.Now()
+	}
+	stop, stopped := as[*stopError](err)
 	switch {
 	case err == nil:
 		x.finish(now, t.prev, Succeeded, output, nil, nil)
-	case errors.As(err, &stop):
+	case stopped:
 		x.finish(now, t.prev, stop.status, nil, stop.f, t.stoppedAt)
 	default:
 		x.finish(now, t.prev, Failed, nil, failure.As(err), t.stoppedAt)
@@ -126,14 +161,28 @@ func (x *execution) conclude(t *thread, output any, err error) {
 
 // checkAlive turns the execution's end (a stop, the machine timeout) into a stopError.
 func (t *thread) checkAlive(ctx context.Context) error {
+	return t.checkAliveAt(ctx, time.Time{})
+}
+
+// checkAliveAt is checkAlive with the clock already read (zero: read it if needed).
+func (t *thread) checkAliveAt(ctx context.Context, now time.Time) error {
 	if cause := context.Cause(ctx); cause != nil {
-		var stopped *errStopped
-		if errors.As(cause, &stopped) {
+		if stopped, ok := as[*errStopped](cause); ok {
 			return &stopError{status: Aborted, f: &stopped.reason}
 		}
 		return &stopError{status: Aborted, f: &failure.Error{}}
 	}
-	if !t.x.deadline.IsZero() && !t.x.engine.clock.Now().Before(t.x.deadline) {
+	if t.x.History.Full() {
+		return &stopError{status: Failed, f: failure.New(failure.Runtime,
+			"The execution reached the maximum number of events in its history (%d).", history.MaxEvents)}
+	}
+	if t.x.deadline.IsZero() {
+		return nil
+	}
+	if now.IsZero() {
+		now = t.x.engine.clock.Now()
+	}
+	if !now.Before(t.x.deadline) {
 		return &stopError{status: TimedOut, f: &failure.Error{Name: failure.Timeout, Cause: "The execution exceeded its TimeoutSeconds"}}
 	}
 	return nil
@@ -153,7 +202,12 @@ func (t *thread) sleep(ctx context.Context, d time.Duration) error {
 }
 
 func (t *thread) append(e history.Event) int64 {
-	t.prev = t.log.Append(t.x.engine.clock.Now(), t.prev, e)
+	return t.appendAt(t.x.engine.clock.Now(), e)
+}
+
+// appendAt records an event at a time already read, saving a clock read.
+func (t *thread) appendAt(at time.Time, e history.Event) int64 {
+	t.prev = t.log.Append(at, t.prev, &e)
 	return t.prev
 }
 
@@ -163,13 +217,20 @@ func (t *thread) append(e history.Event) int64 {
 func (t *thread) runScope(ctx context.Context, sc *scope, from *resumePoint) (any, error) {
 	name, input, inputText, prior := from.state, from.input, from.inputText, from.fan
 	for {
-		if err := t.checkAlive(ctx); err != nil {
+		// One read for the timeout check and the entered event, or none: the state
+		// before left microseconds ago, the same instant at the history's resolution.
+		now := t.exitedAt
+		t.exitedAt = time.Time{}
+		if now.IsZero() {
+			now = t.x.engine.clock.Now()
+		}
+		if err := t.checkAliveAt(ctx, now); err != nil {
 			t.stoppedAt = &resumePoint{state: name, input: input, inputText: inputText, vars: t.vars, fan: prior}
 			return nil, err
 		}
 		st := sc.states[name]
 		t.fan = nil
-		output, outputText, next, err := t.runState(ctx, st, input, inputText, prior)
+		output, next, err := t.runState(ctx, st, input, inputText, prior, now)
 		if err != nil {
 			fan := t.fan
 			if failure.As(err).Name == failure.DataLimitExceeded {
@@ -181,8 +242,7 @@ func (t *thread) runScope(ctx context.Context, sc *scope, from *resumePoint) (an
 		if next == "" {
 			return output, nil
 		}
-		// A state's output is the next one's input: rendered once for both events.
-		name, input, inputText, prior = next, output, outputText, nil
+		name, input, inputText, prior = next, output, "", nil
 	}
 }
 
@@ -196,62 +256,88 @@ type stateRun struct {
 	enteredTime time.Time
 	retryCount  int
 	taskToken   string // a callback task's token, for $$.Task.Token
-	context     map[string]any
+	// lastEventTime is when the state's work wrote its last event, zero when unknown:
+	// the exit reuses it rather than reading the clock again microseconds later.
+	lastEventTime time.Time
+	context       *jsonvalue.Object
+	env           jsonpath.Env // for JSONPath evaluations, built once per attempt
+	envReady      bool
+	// inspect, for TestState at DEBUG and TRACE, collects what each step made.
+	inspect *inspection
 	// prior is the progress a redriven Parallel or Map state starts from, for its first
 	// attempt only.
 	prior *fanProgress
 }
 
 func (r *stateRun) pathEnv() *jsonpath.Env {
-	ids := r.t.x.engine.ids
-	return &jsonpath.Env{Context: r.context, Vars: r.t.vars, Random: ids, NewUUID: ids.UUID}
+	if !r.envReady {
+		e := r.t.x.engine
+		r.env = jsonpath.Env{Context: r.context, Vars: r.t.vars, Random: e.ids, NewUUID: e.newUUID}
+		r.envReady = true
+	}
+	return &r.env
 }
 
 // bindings are the JSONata bindings: $states with input and context, plus extra keys
 // (result, errorOutput), and the workflow variables.
-func (r *stateRun) bindings(extra map[string]any) jsonata.Bindings {
+func (r *stateRun) bindings(extraKey string, extra any) jsonata.Bindings {
 	states := map[string]any{"input": r.rawInput, "context": r.context}
-	for k, v := range extra {
-		states[k] = v
+	if extraKey != "" {
+		states[extraKey] = extra
 	}
-	return jsonata.Bindings{States: states, Variables: r.t.vars.All(), Functions: r.t.x.engine.functions}
+	return jsonata.Bindings{States: states, Lookup: r.t.vars.Lookup, Functions: r.t.x.engine.functions}
 }
 
 // runState runs one state and returns its output and the next state ("" when it ends
 // its scope). Failures that the state does not catch are returned.
-func (t *thread) runState(ctx context.Context, st *state, input any, inputText string, prior *fanProgress) (any, string, string, error) {
-	if inputText == "" {
-		inputText = intrinsic.JSONText(input)
+// inputText is the input as given, when it was given as text (the execution input).
+// The history receives the values themselves, rendered only when it is read.
+func (t *thread) runState(ctx context.Context, st *state, input any, inputText string, prior *fanProgress, now time.Time) (any, string, error) {
+	r := t.spare // the thread's previous stateRun: nothing refers to it once its state ended
+	if r == nil {
+		r = new(stateRun)
 	}
-	r := &stateRun{t: t, st: st, rawInput: input, enteredTime: t.x.engine.clock.Now(), prior: prior}
-	r.enteredID = t.append(history.Event{Type: history.Entered(string(st.Type)),
-		StateEntered: &history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: &history.PayloadDetails{}}})
+	t.spare = nil
+	defer func() { t.spare = r }()
+	*r = stateRun{t: t, st: st, rawInput: input, enteredTime: now, prior: prior}
+	entered := history.Event{Type: st.enteredEvent, Kind: st.enteredKind, StateEntered: st.entered}
+	if inputText == "" {
+		entered.Payload, entered.PayloadSet = input, true
+	} else {
+		entered.StateEntered = &history.StateEnteredDetails{Name: st.Name, Input: inputText, InputDetails: history.NotTruncated}
+	}
+	r.enteredID = t.appendAt(r.enteredTime, entered)
 	r.refreshContext()
 
 	output, assigned, next, err := t.runStateBody(ctx, r)
 	if err != nil {
-		return nil, "", "", t.explain(r, err)
+		return nil, "", t.explain(r, err)
 	}
 	t.vars.assign(assigned)
-	outputText := intrinsic.JSONText(output)
-	if len(outputText) > MaxPayloadBytes {
-		return nil, "", "", failure.New(failure.DataLimitExceeded,
+	if !jsonvalue.Within(output, MaxPayloadBytes) {
+		return nil, "", failure.New(failure.DataLimitExceeded,
 			"The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name)
 	}
 	if st.Type != asl.TypeFail {
-		exited := &history.StateExitedDetails{Name: st.Name, Output: outputText, OutputDetails: &history.PayloadDetails{}}
-		if len(assigned) > 0 {
-			exited.AssignedVariables = renderVariables(assigned)
-			exited.AssignedVariablesDetails = &history.PayloadDetails{}
+		exited := st.exited
+		at := r.lastEventTime // a state that finishes as its work does leaves at that time
+		if at.IsZero() {
+			at = t.x.engine.clock.Now()
 		}
-		t.append(history.Event{Type: history.Exited(string(st.Type)), StateExited: exited})
+		if assigned.Len() > 0 {
+			exited = &history.StateExitedDetails{Name: st.Name, OutputDetails: history.NotTruncated}
+			exited.AssignedVariables = renderVariables(assigned)
+			exited.AssignedVariablesDetails = history.NotTruncated
+		}
+		t.appendAt(at, history.Event{Type: st.exitedEvent, Kind: st.exitedKind, StateExited: exited, Payload: output, PayloadSet: true})
+		t.exitedAt = at
 	}
-	return output, outputText, next, nil
+	return output, next, nil
 }
 
 // runStateBody runs the state's own work, with Retry and Catch for the states that have
 // them, and returns the output, the variables to assign and the next state.
-func (t *thread) runStateBody(ctx context.Context, r *stateRun) (any, map[string]any, string, error) {
+func (t *thread) runStateBody(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, string, error) {
 	st := r.st
 	switch st.Type {
 	case asl.TypeTask, asl.TypeParallel, asl.TypeMap:
@@ -259,14 +345,13 @@ func (t *thread) runStateBody(ctx context.Context, r *stateRun) (any, map[string
 		output, assigned, next, err := t.runSimpleState(ctx, r)
 		return output, assigned, next, err
 	}
-	retries := newRetryCounter(st.Retry)
+	retries := retryCounter{retriers: st.Retry}
 	for {
 		output, assigned, err := t.attempt(ctx, r)
 		if err == nil {
 			return output, assigned, st.nextState(), nil
 		}
-		var stop *stopError
-		if errors.As(err, &stop) {
+		if _, stopped := as[*stopError](err); stopped {
 			return nil, nil, "", err
 		}
 		f := failure.As(err)
@@ -311,7 +396,7 @@ func (t *thread) leaving(r *stateRun, err error) error {
 }
 
 // attempt runs a Task, Parallel or Map once.
-func (t *thread) attempt(ctx context.Context, r *stateRun) (any, map[string]any, error) {
+func (t *thread) attempt(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, error) {
 	switch r.st.Type {
 	case asl.TypeTask:
 		return t.runTask(ctx, r)
@@ -328,23 +413,26 @@ func (st *state) nextState() string {
 	return st.Next
 }
 
-// refreshContext builds the context object for the state's current attempt.
+// refreshContext builds the context object for the state's current attempt, when the
+// state can read it.
 func (r *stateRun) refreshContext() {
-	x := r.t.x
-	r.context = map[string]any{
-		"Execution":    x.executionContext,
-		"StateMachine": x.machineContext,
-		"State":        map[string]any{"EnteredTime": formatTime(r.enteredTime), "Name": r.st.Name},
+	r.envReady = false
+	if !r.st.MayReadContext {
+		return
 	}
+	x := r.t.x
+	stateContext := jsonvalue.ObjectOf("Name", r.st.Name, "EnteredTime", formatTime(r.enteredTime))
 	switch r.st.Type {
 	case asl.TypeTask, asl.TypeParallel, asl.TypeMap: // only states that retry have a RetryCount
-		r.context["State"].(map[string]any)["RetryCount"] = float64(r.retryCount)
+		stateContext.Set("RetryCount", float64(r.retryCount))
 	}
+	executionContext, machineContext := x.contextParts()
+	r.context = jsonvalue.ObjectOf("Execution", executionContext, "StateMachine", machineContext, "State", stateContext)
 	if r.t.mapItem != nil {
-		r.context["Map"] = map[string]any{"Item": r.t.mapItem}
+		r.context.Set("Map", jsonvalue.ObjectOf("Item", r.t.mapItem))
 	}
 	if r.taskToken != "" {
-		r.context["Task"] = map[string]any{"Token": r.taskToken}
+		r.context.Set("Task", jsonvalue.ObjectOf("Token", r.taskToken))
 	}
 }
 
@@ -354,13 +442,11 @@ func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 // evaluation get AWS's "An error occurred while executing the state" preamble, and
 // JSONata ones an EvaluationFailed event, as AWS records them.
 func (t *thread) explain(r *stateRun, err error) error {
-	var stop *stopError
-	if errors.As(err, &stop) {
+	if _, stopped := as[*stopError](err); stopped {
 		return err
 	}
 	f := failure.As(err)
-	var evaluation *evaluationError
-	if errors.As(err, &evaluation) && !evaluation.explained {
+	if evaluation, ok := as[*evaluationError](err); ok && !evaluation.explained {
 		evaluation.explained = true
 		f = t.x.causeOf(r, f)
 		evaluation.f = f
@@ -388,8 +474,7 @@ func evaluating(err error) error {
 	if err == nil {
 		return nil
 	}
-	var already *evaluationError
-	if errors.As(err, &already) {
+	if _, already := as[*evaluationError](err); already {
 		return err
 	}
 	return &evaluationError{f: failure.As(err)}
@@ -405,10 +490,12 @@ func (x *execution) causeOf(r *stateRun, f *failure.Error) *failure.Error {
 	return f
 }
 
-func renderVariables(assigned map[string]any) map[string]string {
-	out := make(map[string]string, len(assigned))
-	for name, value := range assigned {
-		out[name] = intrinsic.JSONText(value)
+// renderVariables is the assignedVariables of a history event: each value as JSON text,
+// in the order Assign gave them.
+func renderVariables(assigned *jsonvalue.Object) *jsonvalue.Object {
+	out := jsonvalue.NewObject(assigned.Len())
+	for _, m := range assigned.Members() {
+		out.Set(m.Key, intrinsic.JSONText(m.Value))
 	}
 	return out
 }

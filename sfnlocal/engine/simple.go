@@ -6,19 +6,29 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // runSimpleState runs the states without Retry and Catch.
-func (t *thread) runSimpleState(ctx context.Context, r *stateRun) (any, map[string]any, string, error) {
+func (t *thread) runSimpleState(ctx context.Context, r *stateRun) (any, *jsonvalue.Object, string, error) {
+	st := r.st
+	inspect := r.inspect
+	if st.Type == asl.TypePass && st.hasResult {
+		r.inspect = nil // TestState shows a Pass state's Result, not its input steps
+	}
 	if err := r.applyInputPath(); err != nil {
 		return nil, nil, "", err
 	}
-	st := r.st
 	switch st.Type {
 	case asl.TypePass:
+		if st.parameters == nil && !st.jsonata {
+			r.inspect.setText("afterParameters", r.input)
+		}
 		result := r.input
 		if st.hasResult {
 			result = st.result
+			r.inspect = inspect
+			r.inspect.setText("result", result)
 		} else if st.parameters != nil || st.arguments != nil {
 			var err error
 			if result, err = r.payload(); err != nil {

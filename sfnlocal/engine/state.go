@@ -1,17 +1,36 @@
 package engine
 
 import (
+	"sync/atomic"
+
 	"fmt"
 
 	"github.com/faresaga/faresaga/sfnlocal/asl"
+	"github.com/faresaga/faresaga/sfnlocal/history"
 	"github.com/faresaga/faresaga/sfnlocal/jsonata"
 	"github.com/faresaga/faresaga/sfnlocal/jsonpath"
+	"github.com/faresaga/faresaga/sfnlocal/task"
 )
 
 // state is a compiled state. The fields of the other query language stay nil.
 type state struct {
 	*asl.State
 	jsonata bool
+	// enteredEvent and exitedEvent are its history events' types: TaskStateEntered...
+	enteredEvent, exitedEvent string
+	enteredKind, exitedKind   history.Kind
+	// entered and exited are the details of its events when the input is a value (not
+	// the execution's input text) and no variable is assigned: the same every time, so
+	// shared by every run of the state (the history copies details as it renders them).
+	entered *history.StateEnteredDetails
+	exited  *history.StateExitedDetails
+	// lambdaScheduled is the details of its last LambdaFunctionScheduled event, reused
+	// while the function and timeout stay the same.
+	lambdaScheduled atomic.Pointer[history.LambdaScheduledDetails]
+	// resource is its Task resource, parsed on first use.
+	resource atomic.Pointer[task.Resource]
+	// index numbers the state in its machine.
+	index int
 
 	// JSONPath I/O: nil paths mean the field was null.
 	inputPath, outputPath, resultPath *jsonpath.Path
@@ -48,8 +67,13 @@ type catcher struct {
 	assign     *jsonata.Template
 }
 
-func compileState(s *asl.State) (*state, error) {
-	st := &state{State: s, jsonata: s.QueryLanguage == asl.JSONata}
+func compileState(s *asl.State, count *int) (*state, error) {
+	*count++
+	st := &state{State: s, jsonata: s.QueryLanguage == asl.JSONata, index: *count - 1,
+		enteredEvent: history.Entered(string(s.Type)), exitedEvent: history.Exited(string(s.Type)),
+		enteredKind: history.KindOf(history.Entered(string(s.Type))), exitedKind: history.KindOf(history.Exited(string(s.Type))),
+		entered: &history.StateEnteredDetails{Name: s.Name, InputDetails: history.NotTruncated},
+		exited:  &history.StateExitedDetails{Name: s.Name, OutputDetails: history.NotTruncated}}
 	var err error
 	if st.jsonata {
 		err = st.compileJSONata()
@@ -77,14 +101,14 @@ func compileState(s *asl.State) (*state, error) {
 		st.choices = append(st.choices, compiled)
 	}
 	for _, branch := range s.Branches {
-		sc, err := compileScope(branch)
+		sc, err := compileScope(branch, count)
 		if err != nil {
 			return nil, err
 		}
 		st.branches = append(st.branches, sc)
 	}
 	if s.ItemProcessor != nil {
-		if st.processor, err = compileScope(s.ItemProcessor); err != nil {
+		if st.processor, err = compileScope(s.ItemProcessor, count); err != nil {
 			return nil, err
 		}
 	}

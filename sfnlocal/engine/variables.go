@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/faresaga/faresaga/sfnlocal/jsonvalue"
+
 // variables are the workflow variables visible to a state. Each Parallel branch and Map
 // iteration gets a scope of its own: it reads what the enclosing scopes assigned, and
 // what it assigns stays inside it.
@@ -24,15 +26,15 @@ func (v *variables) Lookup(name string) (any, bool) {
 
 // assign sets every variable of values in this scope at once: Assign evaluates all its
 // expressions before any variable changes, so the caller evaluates first, then assigns.
-func (v *variables) assign(values map[string]any) {
-	if len(values) == 0 {
+func (v *variables) assign(values *jsonvalue.Object) {
+	if values.Len() == 0 {
 		return
 	}
 	if v.values == nil {
-		v.values = make(map[string]any, len(values))
+		v.values = make(map[string]any, values.Len())
 	}
-	for name, value := range values {
-		v.values[name] = value
+	for _, m := range values.Members() {
+		v.values[m.Key] = m.Value
 	}
 }
 

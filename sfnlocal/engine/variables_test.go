@@ -3,14 +3,15 @@ package engine
 import (
 	"testing"
 
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/assert"
 )
 
 func TestVariablesScopes(t *testing.T) {
 	outer := newVariables(nil)
-	outer.assign(map[string]any{"a": 1.0, "b": "outer"})
+	outer.assign(jsonvalue.ObjectOf("a", 1.0, "b", "outer"))
 	inner := newVariables(outer)
-	inner.assign(map[string]any{"b": "inner", "c": true})
+	inner.assign(jsonvalue.ObjectOf("b", "inner", "c", true))
 
 	tests := []struct {
 		scope *variables

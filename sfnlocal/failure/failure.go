@@ -53,6 +53,9 @@ func As(err error) *Error {
 	if err == nil {
 		return nil
 	}
+	if f, ok := err.(*Error); ok { // most are, unwrapped: no errors.As, whose target escapes
+		return f
+	}
 	var f *Error
 	if errors.As(err, &f) {
 		return f

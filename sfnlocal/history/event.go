@@ -6,6 +6,8 @@ package history
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Event types, as AWS names them.
@@ -54,19 +56,39 @@ const (
 	ParallelStateAborted   = "ParallelStateAborted"
 
 	EvaluationFailed = "EvaluationFailed"
+
+	ActivityScheduled      = "ActivityScheduled"
+	ActivityScheduleFailed = "ActivityScheduleFailed"
+	ActivityStarted        = "ActivityStarted"
+	ActivitySucceeded      = "ActivitySucceeded"
+	ActivityFailed         = "ActivityFailed"
+	ActivityTimedOut       = "ActivityTimedOut"
 )
 
 // Entered and Exited name a state's entered/exited event: "Task" gives TaskStateEntered.
 func Entered(stateType string) string { return stateType + "StateEntered" }
 func Exited(stateType string) string  { return stateType + "StateExited" }
 
+// NotTruncated is the payload details of every payload: shared, since it never changes.
+var NotTruncated = &PayloadDetails{}
+
 // Event is one history event. Exactly one details field is set (none for the events AWS
 // gives no details, such as ParallelStateStarted); the JSON names are AWS's.
 type Event struct {
-	Timestamp       time.Time `json:"-"`
-	Type            string    `json:"type"`
-	ID              int64     `json:"id"`
-	PreviousEventID int64     `json:"previousEventId"`
+	Timestamp time.Time `json:"-"`
+	Type      string    `json:"type"`
+	// Kind, when not zero, is KindOf(Type), which the log would otherwise look up.
+	Kind            Kind  `json:"-"`
+	ID              int64 `json:"id"`
+	PreviousEventID int64 `json:"previousEventId"`
+
+	// Payload, when PayloadSet, is the value whose JSON text the log writes into the
+	// details' input, output or parameters when the event is read: the engine hands
+	// over the (immutable) value and the rendering waits until someone reads the
+	// history, which most executions' histories never are. Events read back from a Log
+	// have their text filled in and no Payload.
+	Payload    any  `json:"-"`
+	PayloadSet bool `json:"-"`
 
 	ExecutionStarted   *ExecutionStartedDetails  `json:"executionStartedEventDetails,omitempty"`
 	ExecutionSucceeded *OutputDetails            `json:"executionSucceededEventDetails,omitempty"`
@@ -92,12 +114,32 @@ type Event struct {
 	LambdaFunctionStartFailed *FailureDetails         `json:"lambdaFunctionStartFailedEventDetails,omitempty"`
 
 	MapStateStarted       *MapStartedDetails   `json:"mapStateStartedEventDetails,omitempty"`
+	MapRunStarted         *MapRunDetails       `json:"mapRunStartedEventDetails,omitempty"`
+	MapRunFailed          *FailureDetails      `json:"mapRunFailedEventDetails,omitempty"`
 	MapIterationStarted   *MapIterationDetails `json:"mapIterationStartedEventDetails,omitempty"`
 	MapIterationSucceeded *MapIterationDetails `json:"mapIterationSucceededEventDetails,omitempty"`
 	MapIterationFailed    *MapIterationDetails `json:"mapIterationFailedEventDetails,omitempty"`
 	MapIterationAborted   *MapIterationDetails `json:"mapIterationAbortedEventDetails,omitempty"`
 
 	EvaluationFailed *EvaluationFailedDetails `json:"evaluationFailedEventDetails,omitempty"`
+
+	ActivityScheduled *ActivityScheduledDetails `json:"activityScheduledEventDetails,omitempty"`
+	ActivityStarted   *ActivityStartedDetails   `json:"activityStartedEventDetails,omitempty"`
+	ActivitySucceeded *OutputDetails            `json:"activitySucceededEventDetails,omitempty"`
+	ActivityFailed    *FailureDetails           `json:"activityFailedEventDetails,omitempty"`
+	ActivityTimedOut  *FailureDetails           `json:"activityTimedOutEventDetails,omitempty"`
+}
+
+type ActivityScheduledDetails struct {
+	Resource           string          `json:"resource"`
+	Input              string          `json:"input,omitempty"`
+	InputDetails       *PayloadDetails `json:"inputDetails,omitempty"`
+	TimeoutInSeconds   int64           `json:"timeoutInSeconds,omitempty"`
+	HeartbeatInSeconds int64           `json:"heartbeatInSeconds,omitempty"`
+}
+
+type ActivityStartedDetails struct {
+	WorkerName string `json:"workerName,omitempty"`
 }
 
 // PayloadDetails says whether a payload was cut to fit; ours never are.
@@ -136,7 +178,7 @@ type StateExitedDetails struct {
 	Name                     string            `json:"name"`
 	Output                   string            `json:"output,omitempty"`
 	OutputDetails            *PayloadDetails   `json:"outputDetails,omitempty"`
-	AssignedVariables        map[string]string `json:"assignedVariables,omitempty"`
+	AssignedVariables        *jsonvalue.Object `json:"assignedVariables,omitempty"` // of JSON texts, in Assign's order
 	AssignedVariablesDetails *PayloadDetails   `json:"assignedVariablesDetails,omitempty"`
 }
 
@@ -173,6 +215,11 @@ type LambdaScheduledDetails struct {
 
 type MapStartedDetails struct {
 	Length int `json:"length"`
+}
+
+// MapRunDetails name a DISTRIBUTED Map's run.
+type MapRunDetails struct {
+	MapRunArn string `json:"mapRunArn"`
 }
 
 type MapIterationDetails struct {

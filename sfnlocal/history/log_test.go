@@ -14,8 +14,8 @@ var at = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
 func TestAppendNumbersEvents(t *testing.T) {
 	l := NewLog()
-	first := l.Append(at, 0, Event{Type: ExecutionStarted, ExecutionStarted: &ExecutionStartedDetails{Input: "{}"}})
-	second := l.Append(at, first, Event{Type: Entered("Pass"), StateEntered: &StateEnteredDetails{Name: "A"}})
+	first := l.Append(at, 0, &Event{Type: ExecutionStarted, ExecutionStarted: &ExecutionStartedDetails{Input: "{}"}})
+	second := l.Append(at, first, &Event{Type: Entered("Pass"), StateEntered: &StateEnteredDetails{Name: "A"}})
 	assert.Equal(t, int64(1), first)
 	assert.Equal(t, int64(2), second)
 	events := l.Events()
@@ -43,7 +43,7 @@ func TestChangedWakesWatchers(t *testing.T) {
 		defer wg.Done()
 		<-changed
 	}()
-	l.Append(at, 0, Event{Type: ExecutionStarted})
+	l.Append(at, 0, &Event{Type: ExecutionStarted})
 	wg.Wait()
 	assert.Equal(t, 1, l.Len())
 }
@@ -55,4 +55,25 @@ func TestStateNameOfEventsWithoutAState(t *testing.T) {
 	assert.Equal(t, "M", e.StateName())
 	e = Event{Type: EvaluationFailed, EvaluationFailed: &EvaluationFailedDetails{State: "S"}}
 	assert.Equal(t, "S", e.StateName())
+}
+
+func TestAppendPairKeepsTheLimit(t *testing.T) {
+	l := NewLog()
+	at := time.Unix(0, 0)
+	for range MaxEvents - 2 {
+		l.Append(at, int64(l.Len()), &Event{Type: Entered("Pass")})
+	}
+	last := l.AppendPair(at, int64(l.Len()), &Event{Type: TaskScheduled}, &Event{Type: TaskStarted})
+	assert.Equal(t, int64(MaxEvents-1), last, "the first of the pair fits, the second is refused")
+	assert.True(t, l.Full())
+	l.AppendFinal(at, last, &Event{Type: ExecutionFailed})
+	assert.Equal(t, int64(MaxEvents), l.LastID())
+	events := l.Between(MaxEvents-2, MaxEvents)
+	assert.Equal(t, []string{Entered("Pass"), TaskScheduled, ExecutionFailed}, []string{events[0].Type, events[1].Type, events[2].Type})
+
+	pair := NewLog()
+	id := pair.AppendPair(at, 0, &Event{Type: TaskScheduled}, &Event{Type: TaskStarted})
+	got := pair.Events()
+	assert.Equal(t, int64(2), id)
+	assert.Equal(t, int64(1), got[1].PreviousEventID, "the second follows the first")
 }

@@ -3,6 +3,8 @@ package intrinsic
 import (
 	"math"
 
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
+
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 )
 
@@ -37,8 +39,8 @@ func arrayArg(call *Call, args []any, i int, role string) ([]any, error) {
 	return a, nil
 }
 
-func objectArg(call *Call, args []any, i int, role string) (map[string]any, error) {
-	m, ok := args[i].(map[string]any)
+func objectArg(call *Call, args []any, i int, role string) (*jsonvalue.Object, error) {
+	m, ok := args[i].(*jsonvalue.Object)
 	if !ok {
 		return nil, invalidArgument(call, "the %s must be a JSON object, got %s", role, describe(args[i]))
 	}

@@ -1,9 +1,10 @@
 package intrinsic
 
 import (
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // format fills each "{}" of its template with the next argument. "\{" and "\}" are
@@ -65,20 +66,15 @@ func writeFormatted(b *strings.Builder, v any) {
 			writeFormatted(b, item)
 		}
 		b.WriteByte(']')
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+	case *jsonvalue.Object: // as Java prints a LinkedHashMap: in order
 		b.WriteByte('{')
-		for i, k := range keys {
+		for i, m := range v.Members() {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(k)
+			b.WriteString(m.Key)
 			b.WriteByte('=')
-			writeFormatted(b, v[k])
+			writeFormatted(b, m.Value)
 		}
 		b.WriteByte('}')
 	default:

@@ -1,6 +1,6 @@
 package intrinsic
 
-import "reflect"
+import "github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 
 // maxRangeItems is AWS's limit on the size of the array States.ArrayRange builds.
 const maxRangeItems = 1000
@@ -37,7 +37,7 @@ func arrayContains(call *Call, args []any, _ *Env) (any, error) {
 		return nil, err
 	}
 	for _, item := range items {
-		if reflect.DeepEqual(item, args[1]) {
+		if jsonvalue.Equal(item, args[1]) {
 			return true, nil
 		}
 	}
@@ -95,7 +95,7 @@ func arrayLength(call *Call, args []any, _ *Env) (any, error) {
 }
 
 // arrayUnique keeps the first occurrence of each value; values are compared by their
-// JSON text, which is canonical since JSONText sorts object keys.
+// canonical JSON text, in which objects' keys are sorted.
 func arrayUnique(call *Call, args []any, _ *Env) (any, error) {
 	items, err := arrayArg(call, args, 0, "argument")
 	if err != nil {
@@ -104,7 +104,7 @@ func arrayUnique(call *Call, args []any, _ *Env) (any, error) {
 	seen := make(map[string]struct{}, len(items))
 	out := make([]any, 0, len(items))
 	for _, item := range items {
-		key := JSONText(item)
+		key := string(jsonvalue.AppendCanonical(nil, item))
 		if _, dup := seen[key]; dup {
 			continue
 		}

@@ -1,9 +1,9 @@
 package intrinsic
 
 import (
-	"encoding/json"
-	"io"
 	"strings"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 func stringToJSON(call *Call, args []any, _ *Env) (any, error) {
@@ -15,12 +15,8 @@ func stringToJSON(call *Call, args []any, _ *Env) (any, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	dec := json.NewDecoder(strings.NewReader(s))
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, invalidArgument(call, "the argument is not valid JSON: %s", describe(s))
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	v, err := jsonvalue.ParseString(s)
+	if err != nil {
 		return nil, invalidArgument(call, "the argument is not valid JSON: %s", describe(s))
 	}
 	if f, ok := v.(float64); ok && f == 0 {
@@ -47,12 +43,9 @@ func jsonMerge(call *Call, args []any, _ *Env) (any, error) {
 	if deep, ok := args[2].(bool); !ok || deep {
 		return nil, invalidArgument(call, "the third argument must be false: only shallow merging is supported, got %s", describe(args[2]))
 	}
-	merged := make(map[string]any, len(left)+len(right))
-	for k, v := range left {
-		merged[k] = v
-	}
-	for k, v := range right {
-		merged[k] = v
+	merged := left.CloneWithRoom(right.Len())
+	for _, m := range right.Members() {
+		merged.Set(m.Key, m.Value)
 	}
 	return merged, nil
 }

@@ -2,6 +2,8 @@ package intrinsic
 
 import (
 	"testing"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // FuzzParseIntrinsic checks that any text either fails to parse with a SyntaxError or
@@ -18,7 +20,7 @@ func FuzzParseIntrinsic(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	input := map[string]any{"a": []any{1.0, "x"}, "n": 2.0}
+	input := jsonvalue.ObjectOf("a", []any{1.0, "x"}, "n", 2.0)
 	f.Fuzz(func(t *testing.T, text string) {
 		call, err := Parse(text, compileField)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -29,12 +30,11 @@ func (r fieldRef) Resolve(input any, env *Env) (any, bool) {
 	if r.name == "" {
 		return from, true
 	}
-	m, ok := from.(map[string]any)
+	m, ok := from.(*jsonvalue.Object)
 	if !ok {
 		return nil, false
 	}
-	v, ok := m[r.name]
-	return v, ok
+	return m.Get(r.name)
 }
 
 func compileField(path string) (Reference, error) {
@@ -60,7 +60,7 @@ func (f fixedRandom) Int64N(n int64) int64 { return int64(f) % n }
 // testEnv is deterministic: a fixed random source and UUID.
 func testEnv() *Env {
 	return &Env{
-		Context: map[string]any{"Execution": "exec-1"},
+		Context: jsonvalue.ObjectOf("Execution", "exec-1"),
 		Vars:    vars{"greeting": "hello", "list": []any{1.0, 2.0}},
 		Random:  fixedRandom(7),
 		NewUUID: func() string { return "11111111-2222-4333-8444-555555555555" },
@@ -83,7 +83,7 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			call, err := Parse(tc.expr, compileField)
 			require.NoError(t, err)
-			got, err := call.Eval(tc.input, testEnv())
+			got, err := call.Eval(jsonvalue.FromGo(tc.input), testEnv())
 			if tc.wantErr != "" {
 				require.Error(t, err)
 				f := failure.As(err)
@@ -92,7 +92,7 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.want, jsonvalue.ToGo(got))
 		})
 	}
 }

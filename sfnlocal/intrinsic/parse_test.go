@@ -3,6 +3,7 @@ package intrinsic
 import (
 	"testing"
 
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,7 +25,7 @@ func TestParseArguments(t *testing.T) {
 func TestParsePathNotFound(t *testing.T) {
 	call, err := Parse("States.Format('{}', $.missing)", compileField)
 	require.NoError(t, err)
-	_, err = call.Eval(map[string]any{}, nil)
+	_, err = call.Eval(jsonvalue.NewObject(0), nil)
 	var notFound *PathNotFoundError
 	require.ErrorAs(t, err, &notFound)
 	assert.Equal(t, "$.missing", notFound.Path)

@@ -8,13 +8,19 @@ import (
 
 // goFunction exposes a Go function to expressions. It implements the library's Callable
 // directly, rather than going through its reflective Extension wrapper, so that it can be bound
-// per evaluation like a variable (see scope) and receives its arguments as plain values.
+// per evaluation like a variable (see scope) and receives its arguments as engine values.
 type goFunction struct {
 	name string
 	call func(args []any) (any, error)
 }
 
-var _ jtypes.Callable = (*goFunction)(nil)
+// boundFunction is a goFunction bound to one evaluation, whose objects it converts.
+type boundFunction struct {
+	*goFunction
+	origins origins
+}
+
+var _ jtypes.Callable = (*boundFunction)(nil)
 
 func (f *goFunction) Name() string { return f.name }
 
@@ -22,10 +28,10 @@ func (f *goFunction) Name() string { return f.name }
 // user lambdas; the AWS functions validate their own arity.
 func (f *goFunction) ParamCount() int { return 0 }
 
-func (f *goFunction) Call(argv []reflect.Value) (reflect.Value, error) {
+func (f *boundFunction) Call(argv []reflect.Value) (reflect.Value, error) {
 	args := make([]any, len(argv))
 	for i, v := range argv {
-		p, err := plainReflect(v)
+		p, err := f.origins.fromReflect(v)
 		if err != nil {
 			return reflect.Value{}, signatureError(i+1, f.name)
 		}
@@ -35,5 +41,5 @@ func (f *goFunction) Call(argv []reflect.Value) (reflect.Value, error) {
 	if err != nil || IsUndefined(out) {
 		return reflect.Value{}, err
 	}
-	return reflect.ValueOf(withLibraryNulls(out)), nil
+	return reflect.ValueOf(f.origins.toLibrary(out)), nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/conformance"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // conformanceCases is the AWS-recorded suite shared beside the repository.
@@ -71,11 +72,11 @@ func evaluateFields(state map[string]any, input any) (any, error) {
 		if !ok {
 			continue
 		}
-		tpl, err := CompileTemplate(value, InField(field))
+		tpl, err := CompileTemplate(jsonvalue.FromGo(value), InField(field))
 		if err != nil {
 			return nil, err
 		}
-		v, err := tpl.Evaluate(Bindings{States: map[string]any{"input": input}})
+		v, err := tpl.Evaluate(Bindings{States: map[string]any{"input": jsonvalue.FromGo(input)}})
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +105,7 @@ func TestConformanceSingleStateExpressions(t *testing.T) {
 		total++
 		got, err := evaluateFields(state, c.Input)
 		if c.Expect.Status == "SUCCEEDED" {
-			if assert.NoError(t, err, c.ID) && assert.Equal(t, c.Expect.Output, got, c.ID) {
+			if assert.NoError(t, err, c.ID) && assert.Equal(t, c.Expect.Output, jsonvalue.ToGo(got), c.ID) {
 				agreed++
 			}
 			continue

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
 
 	lib "github.com/blues/jsonata-go"
 )
@@ -14,6 +13,8 @@ type Expression struct {
 	source   string   // as written between the delimiters, for causes
 	compiled lib.Expr // never evaluated itself: each evaluation works on a copy (see evaluate)
 	path     *fieldPath
+	builtins []string // the library's built-in functions it names (see builtins.go)
+	names    []string // every $name it mentions: the variables and functions it is given
 }
 
 // Compile parses an expression, with or without its "{% %}" delimiters. A syntax error is a
@@ -35,7 +36,7 @@ func Compile(expr string) (*Expression, error) {
 		}
 	}
 	path, _ := parseFieldPath(stripComments(source))
-	return &Expression{source: source, compiled: *compiled, path: path}, nil
+	return &Expression{source: source, compiled: *compiled, path: path, builtins: builtinsNamed(plain), names: variablesNamed(plain)}, nil
 }
 
 func compileGuarded(src string) (e *lib.Expr, err error) {
@@ -49,7 +50,7 @@ func (e *Expression) String() string { return e.source }
 // Evaluate runs the expression. An expression that yields nothing returns Undefined; what that
 // means depends on the field, so it is not an error here (Template makes it one).
 func (e *Expression) Evaluate(b Bindings) (any, error) {
-	return e.evaluate(b.scope(), "")
+	return e.evaluate(b.scope(e.builtins, e.names), "")
 }
 
 // evaluate runs the expression with a prepared scope, naming field in causes.
@@ -57,12 +58,13 @@ func (e *Expression) Evaluate(b Bindings) (any, error) {
 // The library binds variables by mutating its Expr, which would race between concurrent
 // evaluations; a copy of a compiled Expr starts with no registry of its own (nothing is
 // registered globally or at compile time), so registering the scope on the copy leaves the
-// shared parse tree untouched.
-func (e *Expression) evaluate(scope map[string]any, field string) (any, error) {
+// shared parse tree untouched. The built-in functions the library would write into are
+// private copies in the scope, so evaluations run concurrently without a lock.
+func (e *Expression) evaluate(sc *scope, field string) (any, error) {
 	run := e.compiled
-	result, err := evalGuarded(&run, scope)
+	result, err := evalGuarded(&run, sc.vars)
 	if errors.Is(err, lib.ErrUndefined) {
-		if e.path != nil && e.path.emptyArray(scope) {
+		if e.path != nil && e.path.emptyArray(sc.vars) {
 			return []any{}, nil
 		}
 		return Undefined, nil
@@ -70,22 +72,14 @@ func (e *Expression) evaluate(scope map[string]any, field string) (any, error) {
 	if err != nil {
 		return nil, evaluationError(e.source, field, err)
 	}
-	plain, err := toPlain(result)
+	plain, err := sc.origins.fromLibrary(result)
 	if errors.Is(err, errUnsupportedResult) {
 		return nil, unsupportedResultError(e.source, field)
 	}
 	return plain, err
 }
 
-// libraryMu serialises evaluations: the library sets the name and context of its shared
-// built-in function objects while it calls them, so two evaluations at once race on
-// them (go test -race shows it), and a function called with an implicit context could
-// see another execution's data. An evaluation takes microseconds; correctness first.
-var libraryMu sync.Mutex
-
 func evalGuarded(run *lib.Expr, scope map[string]any) (result any, err error) {
-	libraryMu.Lock()
-	defer libraryMu.Unlock()
 	defer recoverAsError(&err)
 	if err := run.RegisterVars(scope); err != nil {
 		return nil, err

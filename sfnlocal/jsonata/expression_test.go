@@ -1,12 +1,15 @@
 package jsonata
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 func TestIsExpression(t *testing.T) {
@@ -81,7 +84,7 @@ func TestEvaluateStatesKeys(t *testing.T) {
 		"context":     map[string]any{"State": map[string]any{"Name": "S"}},
 	}})
 	require.NoError(t, err)
-	assert.Equal(t, []any{"in", "res", map[string]any{"Error": "E"}, "S"}, got)
+	assert.Equal(t, []any{"in", "res", map[string]any{"Error": "E"}, "S"}, jsonvalue.ToGo(got))
 
 	got, err = e.Evaluate(Bindings{States: map[string]any{"input": "in"}})
 	require.NoError(t, err)
@@ -173,4 +176,28 @@ func TestAPathEndingOnAnEmptyArrayReturnsIt(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tt.want, got, tt.expr)
 	}
+}
+
+// TestConcurrentEvaluationsWithoutALock evaluates, from many goroutines at once, a built-in
+// called without arguments, which reads the context the library writes into the function
+// it calls: each evaluation must see its own data (and go test -race must stay quiet).
+func TestConcurrentEvaluationsWithoutALock(t *testing.T) {
+	tpl, err := CompileTemplate("{% $join($states.input.items.$string(), ',') %}")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				n := float64(g*1000 + i)
+				got, err := tpl.Evaluate(Bindings{States: map[string]any{"input": jsonvalue.ObjectOf("items", []any{n, n + 1})}})
+				if !assert.NoError(t, err) {
+					return
+				}
+				assert.Equal(t, fmt.Sprintf("%d,%d", int(n), int(n)+1), got)
+			}
+		}()
+	}
+	wg.Wait()
 }

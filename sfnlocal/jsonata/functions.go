@@ -7,11 +7,12 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"hash"
 	"math"
 	mathrand "math/rand/v2"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Sources supplies the nondeterministic inputs of $random and $uuid, so that tests and replays
@@ -23,14 +24,14 @@ type Sources struct {
 
 // awsFunctions builds the functions Step Functions adds to JSONata ("JSONata functions provided
 // by Step Functions"), bound under their names without the "$".
-func awsFunctions(src Sources) map[string]any {
+func awsFunctions(src Sources) map[string]*goFunction {
 	if src.Random == nil {
 		src.Random = mathrand.Float64
 	}
 	if src.UUID == nil {
 		src.UUID = randomUUID
 	}
-	return map[string]any{
+	return map[string]*goFunction{
 		"partition": &goFunction{name: "partition", call: partition},
 		"range":     &goFunction{name: "range", call: rangeOf},
 		"hash":      &goFunction{name: "hash", call: hashOf},
@@ -42,7 +43,7 @@ func awsFunctions(src Sources) map[string]any {
 
 // Functions are AWS's functions bound to their sources, built once and shared by any
 // number of evaluations (building them for each evaluation is measurable).
-type Functions struct{ byName map[string]any }
+type Functions struct{ byName map[string]*goFunction }
 
 // NewFunctions binds AWS's functions to src.
 func NewFunctions(src Sources) *Functions { return &Functions{byName: awsFunctions(src)} }
@@ -217,9 +218,9 @@ func parse(args []any) (any, error) {
 	if !ok {
 		return nil, signatureError(1, "parse")
 	}
-	var v any
-	if err := json.Unmarshal([]byte(text), &v); err != nil {
+	v, err := jsonvalue.ParseString(text)
+	if err != nil {
 		return nil, fmt.Errorf("the $parse function could not parse %q as JSON: %v", text, err)
 	}
-	return toPlain(v)
+	return v, nil
 }

@@ -1,17 +1,17 @@
 package jsonata
 
 import (
-	"encoding/json"
 	"testing"
 
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/require"
 )
 
-// decode turns JSON text into the value encoding/json would give, for readable tables.
+// decode turns JSON text into an engine value, for readable tables.
 func decode(t testing.TB, text string) any {
 	t.Helper()
-	var v any
-	require.NoError(t, json.Unmarshal([]byte(text), &v), text)
+	v, err := jsonvalue.ParseString(text)
+	require.NoError(t, err, text)
 	return v
 }
 

@@ -2,15 +2,18 @@ package jsonata
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Template is an ASL field value in which every string "{% ... %}" is an expression: Arguments,
 // Output, Assign, Items, ItemSelector, Condition, TimeoutSeconds... It is safe for concurrent use.
 type Template struct {
-	root node
+	root     node
+	builtins []string // the library's built-ins its expressions name
+	names    []string // every $name its expressions mention
 }
 
 // TemplateOption adjusts CompileTemplate.
@@ -26,18 +29,20 @@ func InField(name string) TemplateOption {
 	return func(c *templateConfig) { c.field = name }
 }
 
-// CompileTemplate compiles every expression in value, a JSON value as encoding/json decodes
-// it. A bad expression is a definition error.
+// CompileTemplate compiles every expression in value, a value of package jsonvalue. A bad
+// expression is a definition error. Objects the template writes keep its order.
 func CompileTemplate(value any, opts ...TemplateOption) (*Template, error) {
 	var cfg templateConfig
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	root, err := compileNode(value, cfg.field)
+	t := &Template{}
+	root, err := compileNode(value, cfg.field, t)
 	if err != nil {
 		return nil, err
 	}
-	return &Template{root: root}, nil
+	t.root = root
+	return t, nil
 }
 
 // Evaluate builds the value. Values without expressions are shared with the template and with
@@ -48,16 +53,16 @@ func (t *Template) Evaluate(b Bindings) (any, error) {
 	if c, ok := t.root.(constant); ok {
 		return c.value, nil // no expression: skip building the scope
 	}
-	return t.root.evaluate(b.scope())
+	return t.root.evaluate(b.scope(t.builtins, t.names))
 }
 
 // node is one compiled part of a template.
 type node interface {
-	evaluate(scope map[string]any) (any, error)
+	evaluate(sc *scope) (any, error)
 }
 
 // compileNode compiles value found at path (slash-separated, as in AWS causes).
-func compileNode(value any, path string) (node, error) {
+func compileNode(value any, path string, t *Template) (node, error) {
 	switch v := value.(type) {
 	case string:
 		if !IsExpression(v) {
@@ -67,14 +72,23 @@ func compileNode(value any, path string) (node, error) {
 		if err != nil {
 			return nil, locate(err, path)
 		}
+		for _, name := range e.builtins {
+			if !slices.Contains(t.builtins, name) {
+				t.builtins = append(t.builtins, name)
+			}
+		}
+		for _, name := range e.names {
+			if !slices.Contains(t.names, name) {
+				t.names = append(t.names, name)
+			}
+		}
 		return expressionNode{expr: e, path: path}, nil
-	case map[string]any:
-		obj := objectNode{fields: make([]objectField, 0, len(v))}
+	case *jsonvalue.Object:
+		obj := objectNode{fields: make([]objectField, 0, v.Len())}
 		dynamic := false
-		// Sorted, so that of several faulty fields the same one is reported every time.
-		for _, key := range slices.Sorted(maps.Keys(v)) {
-			item := v[key]
-			n, err := compileNode(item, join(path, key))
+		for _, m := range v.Members() {
+			key, item := m.Key, m.Value
+			n, err := compileNode(item, join(path, key), t)
 			if err != nil {
 				return nil, err
 			}
@@ -90,7 +104,7 @@ func compileNode(value any, path string) (node, error) {
 		arr := arrayNode{items: make([]node, len(v))}
 		dynamic := false
 		for i, item := range v {
-			n, err := compileNode(item, join(path, strconv.Itoa(i)))
+			n, err := compileNode(item, join(path, strconv.Itoa(i)), t)
 			if err != nil {
 				return nil, err
 			}
@@ -131,15 +145,15 @@ func locate(err error, path string) error {
 
 type constant struct{ value any }
 
-func (c constant) evaluate(map[string]any) (any, error) { return c.value, nil }
+func (c constant) evaluate(*scope) (any, error) { return c.value, nil }
 
 type expressionNode struct {
 	expr *Expression
 	path string
 }
 
-func (n expressionNode) evaluate(scope map[string]any) (any, error) {
-	v, err := n.expr.evaluate(scope, n.path)
+func (n expressionNode) evaluate(sc *scope) (any, error) {
+	v, err := n.expr.evaluate(sc, n.path)
 	if err == nil && IsUndefined(v) {
 		return nil, undefinedResultError(n.expr.source, n.path)
 	}
@@ -153,24 +167,24 @@ type objectField struct {
 
 type objectNode struct{ fields []objectField }
 
-func (n objectNode) evaluate(scope map[string]any) (any, error) {
-	out := make(map[string]any, len(n.fields))
+func (n objectNode) evaluate(sc *scope) (any, error) {
+	out := jsonvalue.NewObject(len(n.fields))
 	for _, f := range n.fields {
-		v, err := f.value.evaluate(scope)
+		v, err := f.value.evaluate(sc)
 		if err != nil {
 			return nil, err
 		}
-		out[f.key] = v
+		out.Set(f.key, v)
 	}
 	return out, nil
 }
 
 type arrayNode struct{ items []node }
 
-func (n arrayNode) evaluate(scope map[string]any) (any, error) {
+func (n arrayNode) evaluate(sc *scope) (any, error) {
 	out := make([]any, len(n.items))
 	for i, item := range n.items {
-		v, err := item.evaluate(scope)
+		v, err := item.evaluate(sc)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 func TestTemplateEvaluate(t *testing.T) {
@@ -58,7 +59,7 @@ func TestTemplateUndefinedFails(t *testing.T) {
 }
 
 func TestTemplateWithoutFieldName(t *testing.T) {
-	tpl, err := CompileTemplate(map[string]any{"a": "{% $nope %}"})
+	tpl, err := CompileTemplate(jsonvalue.ObjectOf("a", "{% $nope %}"))
 	require.NoError(t, err)
 	_, err = tpl.Evaluate(Bindings{})
 	assert.EqualError(t, err, "States.QueryEvaluationError: The JSONata expression '$nope' specified for the field 'a' returned nothing (undefined).")
@@ -70,9 +71,9 @@ func TestCompileTemplateErrors(t *testing.T) {
 		template any
 		message  string
 	}{
-		{"bad expression", map[string]any{"b": "{% 1 + %}", "a": "ok"}, "field 'Output/b': invalid JSONata expression '1 +'"},
-		{"first of several in key order", map[string]any{"z": "{% ( %}", "y": "{% [ %}"}, "field 'Output/y'"},
-		{"non-JSON value", map[string]any{"a": 1}, "not int"},
+		{"bad expression", jsonvalue.ObjectOf("b", "{% 1 + %}", "a", "ok"), "field 'Output/b': invalid JSONata expression '1 +'"},
+		{"first of several in document order", jsonvalue.ObjectOf("z", "{% ( %}", "y", "{% [ %}"), "field 'Output/z'"},
+		{"non-JSON value", jsonvalue.ObjectOf("a", 1), "not int"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,19 +85,19 @@ func TestCompileTemplateErrors(t *testing.T) {
 }
 
 func TestTemplateSharesConstants(t *testing.T) {
-	value := map[string]any{"a": []any{"x"}}
+	value := jsonvalue.ObjectOf("a", []any{"x"})
 	tpl, err := CompileTemplate(value)
 	require.NoError(t, err)
 	got, err := tpl.Evaluate(Bindings{})
 	require.NoError(t, err)
-	assert.Same(t, &value["a"].([]any)[0], &got.(map[string]any)["a"].([]any)[0], "a constant template is returned, not copied")
+	assert.Same(t, value, got, "a constant template is returned, not copied")
 }
 
 func TestTemplatePassesInputThroughWithoutCopy(t *testing.T) {
-	input := map[string]any{"big": []any{1.0, 2.0}}
+	input := jsonvalue.ObjectOf("big", []any{1.0, 2.0})
 	tpl, err := CompileTemplate("{% $states.input %}")
 	require.NoError(t, err)
 	got, err := tpl.Evaluate(Bindings{States: map[string]any{"input": input}})
 	require.NoError(t, err)
-	assert.Same(t, &input["big"].([]any)[0], &got.(map[string]any)["big"].([]any)[0])
+	assert.Same(t, input, got, "the very object that went in comes out")
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Assignment is a compiled Assign field of a JSONPath state: variable names mapped to
@@ -14,9 +16,9 @@ type Assignment struct {
 }
 
 // CompileAssign compiles an Assign object, checking its variable names.
-func CompileAssign(assign map[string]any) (*Assignment, error) {
-	for key := range assign {
-		name := strings.TrimSuffix(key, ".$")
+func CompileAssign(assign *jsonvalue.Object) (*Assignment, error) {
+	for _, m := range assign.Members() {
+		name := strings.TrimSuffix(m.Key, ".$")
 		if !isVariableName(name) {
 			return nil, fmt.Errorf("invalid variable name %q in Assign: it must start with a letter or \"_\" and contain only letters, digits and \"_\"", name)
 		}
@@ -28,14 +30,15 @@ func CompileAssign(assign map[string]any) (*Assignment, error) {
 	return &Assignment{template: t}, nil
 }
 
-// Eval returns the new value of every variable. It only reads: the caller assigns them
-// all at once, after every expression has been evaluated, as AWS does.
-func (a *Assignment) Eval(input any, env *Env) (map[string]any, error) {
+// Eval returns the new value of every variable, in the order Assign lists them. It only
+// reads: the caller assigns them all at once, after every expression has been
+// evaluated, as AWS does.
+func (a *Assignment) Eval(input any, env *Env) (*jsonvalue.Object, error) {
 	v, err := a.template.Eval(input, env)
 	if err != nil {
 		return nil, err
 	}
-	return v.(map[string]any), nil
+	return v.(*jsonvalue.Object), nil
 }
 
 func isVariableName(name string) bool {

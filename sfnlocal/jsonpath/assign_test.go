@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,10 +18,10 @@ func TestAssign(t *testing.T) {
 		"fromContext.$": "$$.Execution.Id",
 		"fromVariable.$": "$obj.list[1]",
 		"computed.$": "States.MathAdd($answer, 1)"
-	}`).(map[string]any)
+	}`).(*jsonvalue.Object)
 	a, err := CompileAssign(assign)
 	require.NoError(t, err)
-	got, err := a.Eval(map[string]any{"answer": "from input"}, testEnv(t))
+	got, err := a.Eval(jsonvalue.ObjectOf("answer", "from input"), testEnv(t))
 	require.NoError(t, err)
 	assert.Equal(t, decode(t, `{
 		"constant": "$.not.a.path", "number": 0.1, "list": [null, "$var", {"k": 0}],
@@ -30,14 +31,14 @@ func TestAssign(t *testing.T) {
 
 func TestAssignErrors(t *testing.T) {
 	for _, bad := range []string{`{"1abc": 1}`, `{"a-b": 1}`, `{"": 1}`, `{".$": "$"}`} {
-		_, err := CompileAssign(decode(t, bad).(map[string]any))
+		_, err := CompileAssign(decode(t, bad).(*jsonvalue.Object))
 		assert.ErrorContains(t, err, "invalid variable name", bad)
 	}
-	_, err := CompileAssign(map[string]any{"x.$": 3.0})
+	_, err := CompileAssign(jsonvalue.ObjectOf("x.$", 3.0))
 	assert.ErrorContains(t, err, "must be a JSONPath")
 
-	a, err := CompileAssign(map[string]any{"x.$": "$.missing"})
+	a, err := CompileAssign(jsonvalue.ObjectOf("x.$", "$.missing"))
 	require.NoError(t, err)
-	_, err = a.Eval(map[string]any{}, nil)
+	_, err = a.Eval(jsonvalue.NewObject(0), nil)
 	assert.Equal(t, failure.Runtime, failure.As(err).Name)
 }

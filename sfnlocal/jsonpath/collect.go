@@ -1,10 +1,9 @@
 package jsonpath
 
-import "sort"
+import "github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 
 // collect appends to out every node that segments select from v; root is what "$"
-// means inside filters. Objects are visited in key order so results are deterministic
-// (AWS keeps the order of the input document, which Go maps do not record).
+// means inside filters. Objects are visited in document order, as AWS does.
 func collect(root, v any, segments []segment, env *Env, out []any) []any {
 	if len(segments) == 0 {
 		return append(out, v)
@@ -20,9 +19,9 @@ func collect(root, v any, segments []segment, env *Env, out []any) []any {
 func collectDeep(root, v any, s *segment, rest []segment, env *Env, out []any) []any {
 	out = apply(root, v, s, rest, env, out)
 	switch v := v.(type) {
-	case map[string]any:
-		for _, k := range sortedKeys(v) {
-			out = collectDeep(root, v[k], s, rest, env, out)
+	case *jsonvalue.Object:
+		for _, m := range v.Members() {
+			out = collectDeep(root, m.Value, s, rest, env, out)
 		}
 	case []any:
 		for _, item := range v {
@@ -36,15 +35,15 @@ func collectDeep(root, v any, s *segment, rest []segment, env *Env, out []any) [
 func apply(root, v any, s *segment, rest []segment, env *Env, out []any) []any {
 	switch s.kind {
 	case segName:
-		if m, ok := v.(map[string]any); ok {
-			if child, ok := m[s.name]; ok {
+		if m, ok := v.(*jsonvalue.Object); ok {
+			if child, ok := m.Get(s.name); ok {
 				out = collect(root, child, rest, env, out)
 			}
 		}
 	case segNames:
-		if m, ok := v.(map[string]any); ok {
+		if m, ok := v.(*jsonvalue.Object); ok {
 			for _, name := range s.names {
-				if child, ok := m[name]; ok {
+				if child, ok := m.Get(name); ok {
 					out = collect(root, child, rest, env, out)
 				}
 			}
@@ -93,9 +92,9 @@ func applyToChildren(root, v any, rest []segment, env *Env, out []any, keep func
 		}
 	}
 	switch v := v.(type) {
-	case map[string]any:
-		for _, k := range sortedKeys(v) {
-			visit(v[k])
+	case *jsonvalue.Object:
+		for _, m := range v.Members() {
+			visit(m.Value)
 		}
 	case []any:
 		for _, item := range v {
@@ -109,7 +108,7 @@ func applyToChildren(root, v any, rest []segment, env *Env, out []any, keep func
 // the object itself, as Jayway does.
 func applyFilter(root, v any, f filterExpr, rest []segment, env *Env, out []any) []any {
 	match := func(node any) bool { return f.test(node, root, env) }
-	if m, ok := v.(map[string]any); ok {
+	if m, ok := v.(*jsonvalue.Object); ok {
 		if match(m) {
 			out = collect(root, m, rest, env, out)
 		}
@@ -119,13 +118,4 @@ func applyFilter(root, v any, f filterExpr, rest []segment, env *Env, out []any)
 		return applyToChildren(root, v, rest, env, out, match)
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

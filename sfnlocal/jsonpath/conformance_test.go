@@ -14,6 +14,7 @@ import (
 
 	"github.com/faresaga/faresaga/sfnlocal/conformance"
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/require"
 )
 
@@ -130,7 +131,8 @@ func outOfScope(c recordedCase) bool {
 
 // runSingleState plays the state's data flow as the interpreter would.
 func runSingleState(t *testing.T, name string, s singleState, input any) (status string, output any, errName, cause string) {
-	env := &Env{Context: recordedContext(name, input), Vars: Vars{}}
+	input = jsonvalue.FromGo(input)
+	env := &Env{Context: jsonvalue.FromGo(recordedContext(name, input)), Vars: Vars{}}
 	out, err := func() (any, error) {
 		if s.Type == "Fail" {
 			return nil, failState(t, s, input, env)
@@ -141,17 +143,19 @@ func runSingleState(t *testing.T, name string, s singleState, input any) (status
 		}
 		result := effective
 		if s.Parameters != nil {
-			tmpl, err := CompileTemplate(s.Parameters)
+			tmpl, err := CompileTemplate(jsonvalue.FromGo(s.Parameters))
 			require.NoError(t, err)
 			if result, err = tmpl.Eval(effective, env); err != nil {
 				return nil, err
 			}
 		}
 		if s.Result != nil {
-			require.NoError(t, json.Unmarshal(*s.Result, &result))
+			parsed, err := jsonvalue.Parse(*s.Result)
+			require.NoError(t, err)
+			result = parsed
 		}
 		if s.Assign != nil {
-			a, err := CompileAssign(s.Assign)
+			a, err := CompileAssign(jsonvalue.FromGo(s.Assign).(*jsonvalue.Object))
 			require.NoError(t, err)
 			if _, err := a.Eval(result, env); err != nil {
 				return nil, err
@@ -170,7 +174,7 @@ func runSingleState(t *testing.T, name string, s singleState, input any) (status
 		}
 		return "FAILED", nil, f.Name, f.Cause
 	}
-	return "SUCCEEDED", out, "", ""
+	return "SUCCEEDED", jsonvalue.ToGo(out), "", ""
 }
 
 // failState raises the Fail state's error, its names evaluated from ErrorPath/CausePath.

@@ -1,9 +1,10 @@
 package jsonpath
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // maxFilterDepth bounds nested parentheses and negations in a filter.
@@ -127,8 +128,8 @@ func (p *pathParser) jsonLiteral() (operand, error) {
 	for p.more() && strings.IndexByte("+-.0123456789eEtrufalsn", p.src[p.pos]) >= 0 {
 		p.pos++
 	}
-	var v any
-	if err := json.Unmarshal([]byte(p.src[start:p.pos]), &v); err != nil || start == p.pos {
+	v, err := jsonvalue.ParseString(p.src[start:p.pos])
+	if err != nil || start == p.pos {
 		p.pos = start
 		return nil, p.errorf("expected @, $, a string, a number, true, false or null")
 	}

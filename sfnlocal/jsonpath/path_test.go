@@ -1,19 +1,19 @@
 package jsonpath
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// decode turns JSON text into the values encoding/json produces.
+// decode turns JSON text into a value, objects in document order.
 func decode(t testing.TB, text string) any {
 	t.Helper()
-	var v any
-	require.NoError(t, json.Unmarshal([]byte(text), &v))
+	v, err := jsonvalue.ParseString(text)
+	require.NoError(t, err)
 	return v
 }
 
@@ -37,7 +37,7 @@ const storeJSON = `{
 func testEnv(t testing.TB) *Env {
 	return &Env{
 		Context: decode(t, `{"Execution": {"Id": "exec-1", "Input": {"k": 1}}, "Map": {"Item": {"Index": 2, "Value": "v"}}}`),
-		Vars:    Vars{"answer": 42.0, "obj": map[string]any{"list": []any{"p", "q"}}},
+		Vars:    Vars{"answer": 42.0, "obj": jsonvalue.ObjectOf("list", []any{"p", "q"})},
 	}
 }
 
@@ -96,7 +96,7 @@ func TestQueries(t *testing.T) {
 		{"$.store.book[5:9]", `[]`},
 		{"$.store.book[0,2].title", `["A","C"]`},
 		{"$.store.book[0]['title','price']", `["A",8.95]`},
-		{"$..price", `[19.95,8.95,12.99,22.99]`},
+		{"$..price", `[8.95,12.99,22.99,19.95]`}, // document order, as Jayway visits it
 		{"$.store..title", `["A","B","C"]`},
 		{"$..book[1].title", `["B"]`},
 		{"$..y[*]", `[10,20,30]`},

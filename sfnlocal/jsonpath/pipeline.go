@@ -1,9 +1,8 @@
 package jsonpath
 
 import (
-	"maps"
-
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // The steps below take the compiled field, or nil when the definition sets the field to
@@ -23,7 +22,7 @@ func ApplyOutputPath(p *Path, output any, env *Env) (any, error) {
 
 func selectOrEmpty(p *Path, v any, env *Env) (any, error) {
 	if p == nil {
-		return map[string]any{}, nil
+		return jsonvalue.NewObject(0), nil
 	}
 	return p.Eval(v, env)
 }
@@ -55,21 +54,19 @@ func place(v any, present bool, segments []segment, value any) (any, bool) {
 	s := &segments[0]
 	switch s.kind {
 	case segName:
-		m, ok := v.(map[string]any)
+		m, ok := v.(*jsonvalue.Object)
 		if present && !ok {
 			return nil, false
 		}
-		child, exists := m[s.name]
+		child, exists := m.Get(s.name)
 		placed, ok := place(child, exists, segments[1:], value)
 		if !ok {
 			return nil, false
 		}
 		if !present {
-			return map[string]any{s.name: placed}, true
+			return jsonvalue.ObjectOf(s.name, placed), true
 		}
-		out := maps.Clone(m) // much faster than copying key by key
-		out[s.name] = placed
-		return out, true
+		return m.With(s.name, placed), true
 	case segIndex:
 		a, ok := v.([]any)
 		if !ok {

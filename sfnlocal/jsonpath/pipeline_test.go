@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,7 +17,7 @@ func TestInputAndOutputPath(t *testing.T) {
 		want any
 	}{
 		{"absent field is $", Root, input},
-		{"null field is {}", nil, map[string]any{}},
+		{"null field is {}", nil, jsonvalue.NewObject(0)},
 		{"a path", MustCompile("$.a"), decode(t, `{"b": 1}`)},
 		{"the context object", MustCompile("$$.Execution.Input"), decode(t, `{"k": 1}`)},
 		{"a variable", MustCompile("$answer"), 42.0},
@@ -54,8 +55,8 @@ func TestResultPath(t *testing.T) {
 			before := decode(t, tt.input)
 			got, err := ApplyResultPath(MustCompile(tt.path), input, "result")
 			require.NoError(t, err)
-			assert.Equal(t, decode(t, tt.want), got)
-			assert.Equal(t, before, input, "the input must not change")
+			assert.Equal(t, jsonvalue.Text(decode(t, tt.want)), jsonvalue.Text(got))
+			assert.Equal(t, jsonvalue.Text(before), jsonvalue.Text(input), "the input must not change")
 		})
 	}
 }

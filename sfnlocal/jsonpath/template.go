@@ -3,6 +3,8 @@ package jsonpath
 import (
 	"fmt"
 	"strings"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Template is a compiled payload template (Parameters, ResultSelector, ItemSelector,
@@ -16,7 +18,8 @@ type templateNode interface {
 	eval(input any, env *Env) (any, error)
 }
 
-// CompileTemplate compiles a template decoded by encoding/json.
+// CompileTemplate compiles a template, a value of package jsonvalue. The value it
+// builds keeps the template's order.
 func CompileTemplate(template any) (*Template, error) {
 	root, err := compileNode(template, "")
 	if err != nil {
@@ -45,7 +48,7 @@ func (e *TemplateError) Unwrap() error { return e.Err }
 
 func compileNode(v any, location string) (templateNode, error) {
 	switch v := v.(type) {
-	case map[string]any:
+	case *jsonvalue.Object:
 		return compileObject(v, location)
 	case []any:
 		items := make(arrayNode, len(v))
@@ -61,10 +64,11 @@ func compileNode(v any, location string) (templateNode, error) {
 	return scalarNode{v}, nil
 }
 
-func compileObject(m map[string]any, location string) (templateNode, error) {
-	obj := objectNode{keys: make([]string, 0, len(m)), values: make([]templateNode, 0, len(m))}
-	seen := make(map[string]bool, len(m))
-	for _, key := range sortedKeys(m) {
+func compileObject(m *jsonvalue.Object, location string) (templateNode, error) {
+	obj := objectNode{keys: make([]string, 0, m.Len()), values: make([]templateNode, 0, m.Len())}
+	seen := make(map[string]bool, m.Len())
+	for _, member := range m.Members() {
+		key := member.Key
 		here := location + "/" + escapePointer(key)
 		name, dynamic := strings.CutSuffix(key, ".$")
 		if seen[name] {
@@ -74,9 +78,9 @@ func compileObject(m map[string]any, location string) (templateNode, error) {
 		var node templateNode
 		var err error
 		if dynamic {
-			node, err = compileDynamic(key, m[key])
+			node, err = compileDynamic(key, member.Value)
 		} else {
-			node, err = compileNode(m[key], here)
+			node, err = compileNode(member.Value, here)
 		}
 		if err != nil {
 			return nil, &TemplateError{here, err}
@@ -127,13 +131,13 @@ type objectNode struct {
 }
 
 func (n objectNode) eval(input any, env *Env) (any, error) {
-	out := make(map[string]any, len(n.keys))
+	out := jsonvalue.NewObject(len(n.keys))
 	for i, key := range n.keys {
 		v, err := n.values[i].eval(input, env)
 		if err != nil {
 			return nil, err
 		}
-		out[key] = v
+		out.Set(key, v)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +43,9 @@ func TestTemplateResultIsFresh(t *testing.T) {
 	require.NoError(t, err)
 	first, err := tmpl.Eval(nil, nil)
 	require.NoError(t, err)
-	first.(map[string]any)["a"].(map[string]any)["b"].([]any)[0] = "changed"
+	a, _ := first.(*jsonvalue.Object).Get("a")
+	b, _ := a.(*jsonvalue.Object).Get("b")
+	b.([]any)[0] = "changed"
 	second, err := tmpl.Eval(nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, decode(t, `{"a": {"b": [1]}}`), second)
@@ -57,13 +60,13 @@ func TestTemplateMisses(t *testing.T) {
 		name, template, cause string
 	}{
 		{"input path", `{"value.$": "$.no_such_jsonpath"}`,
-			`The JSONPath '$.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{"html":"<&>","int-literal":0}'`},
+			`The JSONPath '$.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{"int-literal":0,"html":"<&>"}'`},
 		{"nested field", `{"a": [{"deep.$": "$$.Execution.Nope"}]}`,
-			`The JSONPath '$$.Execution.Nope' specified for the field 'deep.$' could not be found in the input '{"html":"<&>","int-literal":0}'`},
+			`The JSONPath '$$.Execution.Nope' specified for the field 'deep.$' could not be found in the input '{"int-literal":0,"html":"<&>"}'`},
 		{"variable", `{"v.$": "$nosuchvar"}`,
-			`The JSONPath '$nosuchvar' specified for the field 'v.$' could not be found in the input '{"html":"<&>","int-literal":0}'`},
+			`The JSONPath '$nosuchvar' specified for the field 'v.$' could not be found in the input '{"int-literal":0,"html":"<&>"}'`},
 		{"path inside an intrinsic", `{"f.$": "States.Format('{}', $.missing)"}`,
-			`The JSONPath '$.missing' specified for the field 'f.$' could not be found in the input '{"html":"<&>","int-literal":0}'`},
+			`The JSONPath '$.missing' specified for the field 'f.$' could not be found in the input '{"int-literal":0,"html":"<&>"}'`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,10 +110,10 @@ func TestExpression(t *testing.T) {
 		e, err := CompileExpression(text)
 		require.NoError(t, err)
 		assert.Equal(t, text, e.String())
-		v, err := e.Eval("CausePath", map[string]any{"a": "x"}, nil)
+		v, err := e.Eval("CausePath", jsonvalue.ObjectOf("a", "x"), nil)
 		require.NoError(t, err)
 		assert.Equal(t, "x", v)
-		_, err = e.Eval("CausePath", map[string]any{}, nil)
+		_, err = e.Eval("CausePath", jsonvalue.NewObject(0), nil)
 		assert.Equal(t, "The JSONPath '$.a' specified for the field 'CausePath' could not be found in the input '{}'", failure.As(err).Cause)
 	}
 	_, err := CompileExpression("States.Format('{}', $.a[)")

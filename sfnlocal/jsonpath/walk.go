@@ -1,5 +1,7 @@
 package jsonpath
 
+import "github.com/faresaga/faresaga/sfnlocal/jsonvalue"
+
 // walk follows a definite path. It allocates nothing when the path matches, which is
 // the common case on every state transition.
 func walk(v any, segments []segment) (any, *miss) {
@@ -7,11 +9,11 @@ func walk(v any, segments []segment) (any, *miss) {
 		s := &segments[i]
 		switch s.kind {
 		case segName:
-			m, ok := v.(map[string]any)
+			m, ok := v.(*jsonvalue.Object)
 			if !ok {
 				return nil, &miss{kind: missNotObject, at: i, found: v}
 			}
-			child, ok := m[s.name]
+			child, ok := m.Get(s.name)
 			if !ok {
 				if i == len(segments)-1 {
 					return nil, &miss{kind: missLeaf, at: i}

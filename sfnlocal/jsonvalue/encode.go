@@ -2,8 +2,11 @@ package jsonvalue
 
 import (
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -172,4 +175,175 @@ func (o *Object) UnmarshalJSON(data []byte) error {
 	}
 	*o = *obj
 	return nil
+}
+
+// AppendCanonical is Append with every object's members sorted by key: one text per
+// JSON value whatever its order, for telling equal values apart by their text.
+func AppendCanonical(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case []any:
+		dst = append(dst, '[')
+		for i, item := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendCanonical(dst, item)
+		}
+		return append(dst, ']')
+	case *Object:
+		if x == nil {
+			return append(dst, "null"...)
+		}
+		members := slices.Clone(x.members)
+		slices.SortFunc(members, func(a, b Member) int { return strings.Compare(a.Key, b.Key) })
+		dst = append(dst, '{')
+		for i, m := range members {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendString(dst, m.Key)
+			dst = append(dst, ':')
+			dst = AppendCanonical(dst, m.Value)
+		}
+		return append(dst, '}')
+	}
+	return Append(dst, v)
+}
+
+// Size is the length of v's JSON text (Append's), counted without rendering it; it
+// stops counting past limit and then returns a number above limit.
+func Size(v any, limit int) int {
+	n := 0
+	size(v, limit, &n)
+	return n
+}
+
+func size(v any, limit int, n *int) {
+	if *n > limit {
+		return
+	}
+	switch x := v.(type) {
+	case nil:
+		*n += 4
+	case bool:
+		if x {
+			*n += 4
+		} else {
+			*n += 5
+		}
+	case float64:
+		var b [32]byte
+		*n += len(AppendNumber(b[:0], x))
+	case string:
+		*n += stringSize(x)
+	case []any:
+		*n += 2 + max(len(x)-1, 0)
+		for _, item := range x {
+			size(item, limit, n)
+		}
+	case *Object:
+		if x == nil {
+			*n += 4
+			return
+		}
+		if known := atomic.LoadInt64(&x.size); known > 0 {
+			*n += int(known)
+			return
+		}
+		own := 2 + max(len(x.members)-1, 0)
+		for i := range x.members {
+			own += stringSize(x.members[i].Key) + 1
+			size(x.members[i].Value, limit-*n, &own)
+			if own > limit-*n {
+				*n += own // past the limit: not worth remembering
+				return
+			}
+		}
+		atomic.StoreInt64(&x.size, int64(own)) // values are immutable once shared
+		*n += own
+	default:
+		*n += len(Append(nil, v))
+	}
+}
+
+// Within says whether v's JSON text is at most limit bytes long. It first adds up a
+// bound that needs no look at a string's bytes (each byte escaped, each number at its
+// longest), and counts exactly, as Size does, only when that bound is past limit.
+func Within(v any, limit int) bool {
+	n := 0
+	if bound(v, limit, &n); n <= limit {
+		return true
+	}
+	return Size(v, limit) <= limit
+}
+
+// longestNumber is the longest AppendNumber rendering of a float64.
+const longestNumber = 32
+
+func bound(v any, limit int, n *int) {
+	if *n > limit {
+		return
+	}
+	switch x := v.(type) {
+	case nil, bool:
+		*n += 5
+	case float64:
+		*n += longestNumber
+	case string:
+		*n += 2 + 6*len(x)
+	case []any:
+		*n += 2 + len(x)
+		for _, item := range x {
+			bound(item, limit, n)
+		}
+	case *Object:
+		if x == nil {
+			*n += 4
+			return
+		}
+		if known := atomic.LoadInt64(&x.size); known != 0 {
+			*n += int(max(known, -known)) // the size, or (negative) a bound found before
+			return
+		}
+		own := 2 + len(x.members)
+		for i := range x.members {
+			own += 3 + 6*len(x.members[i].Key)
+			bound(x.members[i].Value, limit-*n, &own)
+		}
+		if own <= limit-*n {
+			atomic.CompareAndSwapInt64(&x.size, 0, -int64(own)) // an exact size stays
+		}
+		*n += own
+	default:
+		*n += len(Append(nil, v))
+	}
+}
+
+// stringSize is the length of AppendString's rendering of s.
+func stringSize(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			switch {
+			case b >= 0x20 && b != '"' && b != '\\':
+				n++
+			case b == '"' || b == '\\' || b == '\b' || b == '\f' || b == '\n' || b == '\r' || b == '\t':
+				n += 2
+			default:
+				n += 6
+			}
+			i++
+			continue
+		}
+		r, width := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && width == 1, r == '\u2028', r == '\u2029':
+			n += 6
+		default:
+			n += width
+		}
+		i += width
+	}
+	return n
 }

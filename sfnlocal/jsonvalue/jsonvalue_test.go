@@ -3,8 +3,10 @@ package jsonvalue
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -120,4 +122,56 @@ func FuzzParseMatchesEncodingJSON(f *testing.F) {
 			t.Fatalf("%q: ours %s, encoding/json %v", text, Text(v), reference)
 		}
 	})
+}
+
+func TestSizeIsTheRenderedLength(t *testing.T) {
+	for _, text := range []string{`{"zeta":1,"alpha":{"y":1,"b":2.5e-9},"mid":[true,false,null,"x\n\u0001é\u2028"]}`, `[]`, `{}`, `"\ud800"`, "\"\xff\"", `-0`, `1e21`} {
+		v, err := ParseString(text)
+		require.NoError(t, err)
+		assert.Equal(t, len(Text(v)), Size(v, 1<<20), text)
+	}
+	big, _ := ParseString(`["` + strings.Repeat("x", 1000) + `"]`)
+	assert.Greater(t, Size(big, 10), 10, "past the limit it says so")
+}
+
+func TestWithinAgreesWithTheRenderedLength(t *testing.T) {
+	for _, text := range []string{`{"zeta":1,"alpha":{"y":1,"b":-0.0000012345678901234567},"mid":[true,false,null,"x\n\u0001é\u2028"]}`,
+		`[-1.2345678901234567e-308,123456789012345678901,1e300]`, `[]`, `{}`, `"\u0001\u0002"`, `null`} {
+		v, err := ParseString(text)
+		require.NoError(t, err)
+		n := len(Text(v))
+		for limit := 0; limit <= n+2; limit++ {
+			assert.Equal(t, n <= limit, Within(v, limit), "%s within %d", text, limit)
+		}
+	}
+}
+
+func TestWithSharesMembersSafely(t *testing.T) {
+	base := ObjectOf("a", 1.0).With("b", 2.0) // has room: the next With shares its array
+	c1 := base.With("c", 3.0)
+	c2 := base.With("d", 4.0) // the slot after base is c1's: this one copies
+	assert.Equal(t, `{"a":1,"b":2}`, Text(base))
+	assert.Equal(t, `{"a":1,"b":2,"c":3}`, Text(c1))
+	assert.Equal(t, `{"a":1,"b":2,"d":4}`, Text(c2))
+	c1.Set("a", "changed") // a change copies first
+	c1.Set("e", 5.0)
+	assert.Equal(t, `{"a":1,"b":2}`, Text(base))
+	assert.Equal(t, `{"a":1,"b":2,"d":4}`, Text(c2))
+	assert.Equal(t, `{"a":"changed","b":2,"c":3,"e":5}`, Text(c1))
+	grown := c2.With("x", 1.0).With("y", 2.0).With("z", 3.0)
+	assert.Equal(t, `{"a":1,"b":2,"d":4,"x":1,"y":2,"z":3}`, Text(grown))
+	assert.Equal(t, `{"a":1,"b":2,"d":4}`, Text(c2))
+	members := c2.Members()
+	_ = append(members, Member{Key: "sneaky"}) // an append to Members copies
+	assert.Equal(t, `{"a":1,"b":2,"d":4,"x":1,"y":2,"z":3}`, Text(grown))
+
+	var wg sync.WaitGroup
+	results := make([]*Object, 64)
+	for i := range results {
+		wg.Go(func() { results[i] = base.With("k", float64(i)) })
+	}
+	wg.Wait()
+	for i, r := range results {
+		assert.Equal(t, fmt.Sprintf(`{"a":1,"b":2,"k":%d}`, i), Text(r))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -32,7 +33,9 @@ func Parse(data []byte) (any, error) {
 
 // ParseString is Parse for text. Strings in the value share the text's memory.
 func ParseString(text string) (any, error) {
-	p := parser{data: text}
+	// The stacks come from a pool: they would not stay on the goroutine's stack.
+	stacks := parserStacks.Get().(*stacks)
+	p := parser{data: text, members: stacks.members[:0], items: stacks.items[:0]}
 	p.skipSpace()
 	v, err := p.value(0)
 	if err == nil {
@@ -41,11 +44,30 @@ func ParseString(text string) (any, error) {
 			err = errSyntax
 		}
 	}
+	if cap(p.members) <= maxPooledStack && cap(p.items) <= maxPooledStack {
+		clear(p.members[:cap(p.members)]) // nothing kept alive by the pool
+		clear(p.items[:cap(p.items)])
+		stacks.members, stacks.items = p.members[:0], p.items[:0]
+		parserStacks.Put(stacks)
+	}
 	if err != nil {
 		return nil, describe(text, err)
 	}
 	return v, nil
 }
+
+// stacks are a parser's member and item stacks, reused from parse to parse.
+type stacks struct {
+	members []Member
+	items   []any
+}
+
+// maxPooledStack bounds the stacks the pool keeps: a huge document's are let go.
+const maxPooledStack = 4096
+
+var parserStacks = sync.Pool{New: func() any {
+	return &stacks{members: make([]Member, 0, 32), items: make([]any, 0, 32)}
+}}
 
 // Valid reports whether data is one JSON value.
 func Valid(data []byte) bool { return json.Valid(data) }
@@ -135,7 +157,7 @@ func (p *parser) object(depth int) (any, error) {
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return nil, errSyntax
 		}
-		key, err := p.string()
+		k, err := p.text()
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +171,6 @@ func (p *parser) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		k := key.(string)
 		if !duplicates && len(p.members)-base < indexFrom {
 			for _, m := range p.members[base:] {
 				if m.Key == k {
@@ -179,15 +200,13 @@ func (p *parser) object(depth int) (any, error) {
 // finishObject makes the object of the members read since base.
 func (p *parser) finishObject(base int, duplicates bool) *Object {
 	read := p.members[base:]
-	o := &Object{}
+	o := NewObject(len(read))
 	if duplicates || len(read) >= indexFrom {
-		o.members = make([]Member, 0, len(read))
 		for _, m := range read {
 			o.Set(m.Key, m.Value)
 		}
 	} else {
-		o.members = make([]Member, len(read))
-		copy(o.members, read)
+		o.members = append(o.members, read...)
 	}
 	clear(read)
 	p.members = p.members[:base]
@@ -305,7 +324,18 @@ func (p *parser) number() (any, error) {
 	return f, nil
 }
 
+// string reads a string value (boxed: an interface holding a string costs an allocation,
+// which keys, read by text, do not pay).
 func (p *parser) string() (any, error) {
+	text, err := p.text()
+	if err != nil {
+		return nil, err
+	}
+	return text, nil
+}
+
+// text reads a string.
+func (p *parser) text() (string, error) {
 	p.pos++ // opening quote
 	start := p.pos
 	d := p.data
@@ -325,12 +355,12 @@ func (p *parser) string() (any, error) {
 			ascii = false
 		}
 	}
-	return nil, errSyntax
+	return "", errSyntax
 }
 
 // slowString decodes a string with escapes or non-ASCII text, from start (after the
 // opening quote).
-func (p *parser) slowString(start int) (any, error) {
+func (p *parser) slowString(start int) (string, error) {
 	d := p.data
 	out := make([]byte, 0, 32)
 	i := start
@@ -341,10 +371,10 @@ func (p *parser) slowString(start int) (any, error) {
 			p.pos = i + 1
 			return string(out), nil
 		case c < 0x20:
-			return nil, errSyntax
+			return "", errSyntax
 		case c == '\\':
 			if i+1 >= len(d) {
-				return nil, errSyntax
+				return "", errSyntax
 			}
 			switch e := d[i+1]; e {
 			case '"', '\\', '/':
@@ -363,7 +393,7 @@ func (p *parser) slowString(start int) (any, error) {
 			case 'u':
 				r, ok := hex4(d, i+2)
 				if !ok {
-					return nil, errSyntax
+					return "", errSyntax
 				}
 				i += 6
 				if utf16.IsSurrogate(r) {
@@ -378,7 +408,7 @@ func (p *parser) slowString(start int) (any, error) {
 				}
 				out = utf8.AppendRune(out, r)
 			default:
-				return nil, errSyntax
+				return "", errSyntax
 			}
 		case c < utf8.RuneSelf:
 			out = append(out, c)
@@ -393,7 +423,7 @@ func (p *parser) slowString(start int) (any, error) {
 			i += size
 		}
 	}
-	return nil, errSyntax
+	return "", errSyntax
 }
 
 func hex4(d string, at int) (rune, bool) {

@@ -1,27 +1,27 @@
 package task
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Service integration arguments are checked at run time the way AWS checks them when
 // the state machine is created, so a misspelt field fails instead of being ignored.
 
 // argumentObject returns the arguments as a JSON object holding only allowed fields.
-func argumentObject(arguments any, allowed map[string]bool) (map[string]any, error) {
-	args, ok := arguments.(map[string]any)
+func argumentObject(arguments any, allowed map[string]bool) (*jsonvalue.Object, error) {
+	args, ok := arguments.(*jsonvalue.Object)
 	if !ok {
 		return nil, failure.New(failure.Runtime, "The Task arguments must be a JSON object, not %s", jsonTypeName(arguments))
 	}
 	var unknown []string
-	for field := range args {
-		if !allowed[field] {
-			unknown = append(unknown, field)
+	for _, m := range args.Members() {
+		if !allowed[m.Key] {
+			unknown = append(unknown, m.Key)
 		}
 	}
 	if len(unknown) > 0 {
@@ -31,7 +31,7 @@ func argumentObject(arguments any, allowed map[string]bool) (map[string]any, err
 	return args, nil
 }
 
-func requiredString(args map[string]any, field string) (string, error) {
+func requiredString(args *jsonvalue.Object, field string) (string, error) {
 	s, err := optionalString(args, field)
 	if err == nil && s == "" {
 		return "", failure.New(failure.Runtime, "The field %q is required but was missing", field)
@@ -39,8 +39,8 @@ func requiredString(args map[string]any, field string) (string, error) {
 	return s, err
 }
 
-func optionalString(args map[string]any, field string) (string, error) {
-	v, present := args[field]
+func optionalString(args *jsonvalue.Object, field string) (string, error) {
+	v, present := args.Get(field)
 	if !present || v == nil {
 		return "", nil
 	}
@@ -63,20 +63,14 @@ func jsonTypeName(v any) string {
 		return "a STRING"
 	case []any:
 		return "an ARRAY"
-	case map[string]any:
+	case *jsonvalue.Object:
 		return "an OBJECT"
 	}
 	return fmt.Sprintf("a %T", v)
 }
 
-// marshalJSON encodes a value as Step Functions sends it: compact, with <, > and &
-// left as they are.
+// marshalJSON encodes a value as Step Functions sends it: compact, objects in order,
+// with <, > and & left as they are.
 func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	encoder := json.NewEncoder(&buf)
-	encoder.SetEscapeHTML(false)
-	if err := encoder.Encode(v); err != nil {
-		return nil, failure.New(failure.Runtime, "cannot encode the Task arguments as JSON: %v", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return jsonvalue.Append(nil, v), nil
 }

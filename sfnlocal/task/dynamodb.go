@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // DynamoDBAPI is the part of *dynamodb.Client the integration calls.
@@ -35,7 +36,7 @@ func NewDynamoDB(client DynamoDBAPI, env Env) *DynamoDB {
 // the client with them, returning the response body in the API's JSON shape.
 type dynamoAction struct {
 	fields map[string]bool
-	call   func(ctx context.Context, client DynamoDBAPI, args *dynamoArgs) (map[string]any, error)
+	call   func(ctx context.Context, client DynamoDBAPI, args *dynamoArgs) (*jsonvalue.Object, error)
 }
 
 var (
@@ -91,13 +92,9 @@ func (d *DynamoDB) Invoke(ctx context.Context, req Request) (any, error) {
 	return d.withMetadata(body, requestID), nil
 }
 
-func (d *DynamoDB) withMetadata(body map[string]any, requestID string) map[string]any {
-	encoded, _ := marshalJSON(body) // built from strings, bools and maps: it encodes
-	result := make(map[string]any, len(body)+2)
-	for k, v := range body {
-		result[k] = v
-	}
-	return withSdkMetadata(result, requestID, []httpHeader{
+func (d *DynamoDB) withMetadata(body *jsonvalue.Object, requestID string) *jsonvalue.Object {
+	encoded, _ := marshalJSON(body)
+	return withSdkMetadata(body.CloneWithRoom(2), requestID, []httpHeader{
 		{"Server", "Server"},
 		{"Connection", "keep-alive"},
 		{"x-amzn-RequestId", requestID},
@@ -108,7 +105,7 @@ func (d *DynamoDB) withMetadata(body map[string]any, requestID string) map[strin
 	})
 }
 
-func getItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (map[string]any, error) {
+func getItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (*jsonvalue.Object, error) {
 	in := &dynamodb.GetItemInput{
 		TableName: a.str("TableName"), Key: a.item("Key"), ConsistentRead: a.boolean("ConsistentRead"),
 		ProjectionExpression: a.str("ProjectionExpression"), ExpressionAttributeNames: a.names(),
@@ -121,14 +118,14 @@ func getItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (map[string
 	if err != nil {
 		return nil, err
 	}
-	body := map[string]any{}
+	body := jsonvalue.NewObject(2)
 	if out.Item != nil {
-		body["Item"] = attributeValuesToJSON(out.Item)
+		body.Set("Item", attributeValuesToJSON(out.Item))
 	}
 	return withConsumedCapacity(body, out.ConsumedCapacity), nil
 }
 
-func putItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (map[string]any, error) {
+func putItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (*jsonvalue.Object, error) {
 	c := a.condition()
 	in := &dynamodb.PutItemInput{
 		TableName: a.str("TableName"), Item: a.item("Item"),
@@ -146,7 +143,7 @@ func putItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (map[string
 	return writeResult(c.returnValues, out.Attributes, out.ConsumedCapacity), nil
 }
 
-func updateItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (map[string]any, error) {
+func updateItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (*jsonvalue.Object, error) {
 	c := a.condition()
 	in := &dynamodb.UpdateItemInput{
 		TableName: a.str("TableName"), Key: a.item("Key"), UpdateExpression: a.str("UpdateExpression"),
@@ -164,7 +161,7 @@ func updateItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (map[str
 	return writeResult(c.returnValues, out.Attributes, out.ConsumedCapacity), nil
 }
 
-func deleteItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (map[string]any, error) {
+func deleteItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (*jsonvalue.Object, error) {
 	c := a.condition()
 	in := &dynamodb.DeleteItemInput{
 		TableName: a.str("TableName"), Key: a.item("Key"),
@@ -185,25 +182,25 @@ func deleteItem(ctx context.Context, client DynamoDBAPI, a *dynamoArgs) (map[str
 // writeResult is a write's response: the Attributes ReturnValues asked for, if any.
 // Attributes returned without being asked for (minidyn does so) are dropped, as
 // DynamoDB never sends them.
-func writeResult(returnValues types.ReturnValue, attributes map[string]types.AttributeValue, consumed *types.ConsumedCapacity) map[string]any {
-	body := map[string]any{}
+func writeResult(returnValues types.ReturnValue, attributes map[string]types.AttributeValue, consumed *types.ConsumedCapacity) *jsonvalue.Object {
+	body := jsonvalue.NewObject(2)
 	if len(attributes) > 0 && returnValues != "" && returnValues != types.ReturnValueNone {
-		body["Attributes"] = attributeValuesToJSON(attributes)
+		body.Set("Attributes", attributeValuesToJSON(attributes))
 	}
 	return withConsumedCapacity(body, consumed)
 }
 
-func withConsumedCapacity(body map[string]any, consumed *types.ConsumedCapacity) map[string]any {
+func withConsumedCapacity(body *jsonvalue.Object, consumed *types.ConsumedCapacity) *jsonvalue.Object {
 	if consumed == nil {
 		return body
 	}
-	capacity := map[string]any{}
+	capacity := jsonvalue.NewObject(2)
 	if consumed.TableName != nil {
-		capacity["TableName"] = *consumed.TableName
+		capacity.Set("TableName", *consumed.TableName)
 	}
 	if consumed.CapacityUnits != nil {
-		capacity["CapacityUnits"] = *consumed.CapacityUnits
+		capacity.Set("CapacityUnits", *consumed.CapacityUnits)
 	}
-	body["ConsumedCapacity"] = capacity
+	body.Set("ConsumedCapacity", capacity)
 	return body
 }

@@ -6,12 +6,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // dynamoArgs reads DynamoDB arguments, keeping the first problem in err so an action
 // reads all its fields in one expression and checks once.
 type dynamoArgs struct {
-	args map[string]any
+	args *jsonvalue.Object
 	err  error
 }
 
@@ -47,7 +48,7 @@ func (a *dynamoArgs) enum(field string) string {
 }
 
 func (a *dynamoArgs) boolean(field string) *bool {
-	v, present := a.args[field]
+	v, present := a.args.Get(field)
 	if !present || v == nil {
 		return nil
 	}
@@ -59,7 +60,7 @@ func (a *dynamoArgs) boolean(field string) *bool {
 }
 
 func (a *dynamoArgs) item(field string) map[string]types.AttributeValue {
-	v, present := a.args[field]
+	v, present := a.args.Get(field)
 	if !present {
 		return nil
 	}
@@ -71,22 +72,22 @@ func (a *dynamoArgs) item(field string) map[string]types.AttributeValue {
 }
 
 func (a *dynamoArgs) names() map[string]string {
-	v, present := a.args["ExpressionAttributeNames"]
+	v, present := a.args.Get("ExpressionAttributeNames")
 	if !present {
 		return nil
 	}
-	object, ok := v.(map[string]any)
+	object, ok := v.(*jsonvalue.Object)
 	if !ok {
 		a.fail("ExpressionAttributeNames", fmt.Errorf("expected an object, got %s", jsonTypeName(v)))
 		return nil
 	}
-	names := make(map[string]string, len(object))
-	for _, placeholder := range sortedKeys(object) {
-		name, ok := object[placeholder].(string)
+	names := make(map[string]string, object.Len())
+	for _, m := range object.Members() {
+		name, ok := m.Value.(string)
 		if !ok {
-			a.fail("ExpressionAttributeNames", fmt.Errorf("%s must be a string", placeholder))
+			a.fail("ExpressionAttributeNames", fmt.Errorf("%s must be a string", m.Key))
 		}
-		names[placeholder] = name
+		names[m.Key] = name
 	}
 	return names
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Step Functions passes DynamoDB arguments and results in the API's JSON shape
@@ -14,31 +15,29 @@ import (
 
 // attributeValuesFromJSON converts an object of DynamoDB JSON attribute values.
 func attributeValuesFromJSON(v any) (map[string]types.AttributeValue, error) {
-	object, ok := v.(map[string]any)
+	object, ok := v.(*jsonvalue.Object)
 	if !ok {
 		return nil, fmt.Errorf("expected an object of attribute values, got %s", jsonTypeName(v))
 	}
-	values := make(map[string]types.AttributeValue, len(object))
-	for _, name := range sortedKeys(object) {
-		value, err := attributeValueFromJSON(object[name])
+	values := make(map[string]types.AttributeValue, object.Len())
+	for _, m := range object.Members() {
+		value, err := attributeValueFromJSON(m.Value)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", m.Key, err)
 		}
-		values[name] = value
+		values[m.Key] = value
 	}
 	return values, nil
 }
 
 // attributeValueFromJSON converts one attribute value, which must name exactly one type.
 func attributeValueFromJSON(v any) (types.AttributeValue, error) {
-	object, ok := v.(map[string]any)
-	if !ok || len(object) != 1 {
+	object, ok := v.(*jsonvalue.Object)
+	if !ok || object.Len() != 1 {
 		return nil, fmt.Errorf("Supplied AttributeValue has more or less than one of the supported datatypes")
 	}
-	var dataType string
-	for dataType = range object {
-	}
-	return typedAttributeValue(dataType, object[dataType])
+	m := object.Members()[0]
+	return typedAttributeValue(m.Key, m.Value)
 }
 
 func typedAttributeValue(dataType string, value any) (types.AttributeValue, error) {
@@ -114,10 +113,10 @@ func jsonList[T any](v any, element func(any) (T, error)) ([]T, error) {
 }
 
 // attributeValuesToJSON converts attribute values to DynamoDB JSON.
-func attributeValuesToJSON(values map[string]types.AttributeValue) map[string]any {
-	object := make(map[string]any, len(values))
-	for name, value := range values {
-		object[name] = attributeValueToJSON(value)
+func attributeValuesToJSON(values map[string]types.AttributeValue) *jsonvalue.Object {
+	object := jsonvalue.NewObject(len(values))
+	for _, name := range sortedKeys(values) { // DynamoDB's JSON has no order: sorted, to be deterministic
+		object.Set(name, attributeValueToJSON(values[name]))
 	}
 	return object
 }
@@ -125,28 +124,28 @@ func attributeValuesToJSON(values map[string]types.AttributeValue) map[string]an
 func attributeValueToJSON(value types.AttributeValue) any {
 	switch v := value.(type) {
 	case *types.AttributeValueMemberS:
-		return map[string]any{"S": v.Value}
+		return jsonvalue.ObjectOf("S", v.Value)
 	case *types.AttributeValueMemberN:
-		return map[string]any{"N": v.Value}
+		return jsonvalue.ObjectOf("N", v.Value)
 	case *types.AttributeValueMemberB:
-		return map[string]any{"B": base64.StdEncoding.EncodeToString(v.Value)}
+		return jsonvalue.ObjectOf("B", base64.StdEncoding.EncodeToString(v.Value))
 	case *types.AttributeValueMemberBOOL:
-		return map[string]any{"BOOL": v.Value}
+		return jsonvalue.ObjectOf("BOOL", v.Value)
 	case *types.AttributeValueMemberNULL:
-		return map[string]any{"NULL": v.Value}
+		return jsonvalue.ObjectOf("NULL", v.Value)
 	case *types.AttributeValueMemberSS:
-		return map[string]any{"SS": anySlice(v.Value, func(s string) any { return s })}
+		return jsonvalue.ObjectOf("SS", anySlice(v.Value, func(s string) any { return s }))
 	case *types.AttributeValueMemberNS:
-		return map[string]any{"NS": anySlice(v.Value, func(s string) any { return s })}
+		return jsonvalue.ObjectOf("NS", anySlice(v.Value, func(s string) any { return s }))
 	case *types.AttributeValueMemberBS:
-		return map[string]any{"BS": anySlice(v.Value, func(b []byte) any { return base64.StdEncoding.EncodeToString(b) })}
+		return jsonvalue.ObjectOf("BS", anySlice(v.Value, func(b []byte) any { return base64.StdEncoding.EncodeToString(b) }))
 	case *types.AttributeValueMemberL:
-		return map[string]any{"L": anySlice(v.Value, attributeValueToJSON)}
+		return jsonvalue.ObjectOf("L", anySlice(v.Value, attributeValueToJSON))
 	case *types.AttributeValueMemberM:
-		return map[string]any{"M": attributeValuesToJSON(v.Value)}
+		return jsonvalue.ObjectOf("M", attributeValuesToJSON(v.Value))
 	}
 	// An SDK newer than this code may add a type: keep its name visible.
-	return map[string]any{fmt.Sprintf("%T", value): nil}
+	return jsonvalue.ObjectOf(fmt.Sprintf("%T", value), nil)
 }
 
 func anySlice[T any](values []T, convert func(T) any) []any {

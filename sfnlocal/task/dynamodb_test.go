@@ -81,7 +81,7 @@ func TestDynamoDBItemLifecycle(t *testing.T) {
 	}
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {
-			got, err := registry.Invoke(context.Background(), Request{Resource: "arn:aws:states:::dynamodb:" + step.action, Arguments: step.args})
+			got, err := invokePlain(registry, context.Background(), Request{Resource: "arn:aws:states:::dynamodb:" + step.action, Arguments: step.args})
 			if step.wantErr != "" {
 				assert.Equal(t, step.wantErr, failure.As(err).Name, "%v", err)
 				return
@@ -110,9 +110,9 @@ func TestDynamoDBConditionalCheckFailedCause(t *testing.T) {
 	put := Request{Resource: "arn:aws:states:::dynamodb:putItem", Arguments: map[string]any{
 		"TableName": "Fares", "Item": map[string]any{"fareId": map[string]any{"S": "f1"}}, "ConditionExpression": "attribute_not_exists(fareId)",
 	}}
-	_, err := registry.Invoke(context.Background(), put)
+	_, err := invokePlain(registry, context.Background(), put)
 	require.NoError(t, err)
-	_, err = registry.Invoke(context.Background(), put)
+	_, err = invokePlain(registry, context.Background(), put)
 	assert.Equal(t, &failure.Error{Name: "DynamoDB.ConditionalCheckFailedException",
 		Cause: "The conditional request failed (Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException; Request ID: " + id(2) + "; Proxy: null)",
 	}, err)
@@ -120,7 +120,7 @@ func TestDynamoDBConditionalCheckFailedCause(t *testing.T) {
 
 func TestDynamoDBResultMetadata(t *testing.T) {
 	registry := newDynamoRegistry(t)
-	got, err := registry.Invoke(context.Background(), Request{Resource: "arn:aws:states:::dynamodb:putItem", Arguments: map[string]any{
+	got, err := invokePlain(registry, context.Background(), Request{Resource: "arn:aws:states:::dynamodb:putItem", Arguments: map[string]any{
 		"TableName": "Fares", "Item": map[string]any{"fareId": map[string]any{"S": "f1"}},
 	}})
 	require.NoError(t, err)
@@ -161,7 +161,7 @@ func TestDynamoDBArgumentFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			registry := newDynamoRegistry(t)
-			_, err := registry.Invoke(context.Background(), Request{Resource: "arn:aws:states:::dynamodb:" + tt.action, Arguments: tt.args})
+			_, err := invokePlain(registry, context.Background(), Request{Resource: "arn:aws:states:::dynamodb:" + tt.action, Arguments: tt.args})
 			assert.Equal(t, tt.want, failure.As(err).Cause)
 		})
 	}
@@ -169,7 +169,7 @@ func TestDynamoDBArgumentFailures(t *testing.T) {
 
 func TestDynamoDBServiceErrorsKeepTheirCode(t *testing.T) {
 	registry := newDynamoRegistry(t)
-	_, err := registry.Invoke(context.Background(), Request{Resource: "arn:aws:states:::dynamodb:getItem", Arguments: map[string]any{
+	_, err := invokePlain(registry, context.Background(), Request{Resource: "arn:aws:states:::dynamodb:getItem", Arguments: map[string]any{
 		"TableName": "NoSuchTable", "Key": map[string]any{"fareId": map[string]any{"S": "f1"}},
 	}})
 	f := failure.As(err)

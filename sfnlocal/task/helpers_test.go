@@ -1,7 +1,10 @@
 package task
 
 import (
+	"context"
 	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // fixedNow is the clock of every test: Date headers and trace ids depend on it.
@@ -19,4 +22,12 @@ func id(n int) string {
 		s = ids()
 	}
 	return s
+}
+
+// invokePlain calls an integration with arguments written as Go maps, as the tests
+// write them, and returns the result the same way.
+func invokePlain(i Integration, ctx context.Context, req Request) (any, error) {
+	req.Arguments = jsonvalue.FromGo(req.Arguments)
+	got, err := i.Invoke(ctx, req)
+	return jsonvalue.ToGo(got), err
 }

@@ -9,22 +9,47 @@ type EventFamily string
 const (
 	LambdaFunctionEvents EventFamily = "LambdaFunction"
 	TaskEvents           EventFamily = "Task"
+	ActivityEvents       EventFamily = "Activity"
 )
 
+// pick returns the family's name of an event: constants, not concatenations, since
+// every invocation writes several.
+func (f EventFamily) pick(lambda, task, activity string) string {
+	switch f {
+	case LambdaFunctionEvents:
+		return lambda
+	case ActivityEvents:
+		return activity
+	}
+	return task
+}
+
 // Scheduled is the event type written before the invocation.
-func (f EventFamily) Scheduled() string { return string(f) + "Scheduled" }
+func (f EventFamily) Scheduled() string {
+	return f.pick("LambdaFunctionScheduled", "TaskScheduled", "ActivityScheduled")
+}
 
 // Started is the event type written when the invocation starts.
-func (f EventFamily) Started() string { return string(f) + "Started" }
+func (f EventFamily) Started() string {
+	return f.pick("LambdaFunctionStarted", "TaskStarted", "ActivityStarted")
+}
 
 // StartFailed is the event type written when the invocation could not start.
-func (f EventFamily) StartFailed() string { return string(f) + "StartFailed" }
+func (f EventFamily) StartFailed() string {
+	return f.pick("LambdaFunctionStartFailed", "TaskStartFailed", "ActivityScheduleFailed")
+}
 
 // Succeeded is the event type written with the result.
-func (f EventFamily) Succeeded() string { return string(f) + "Succeeded" }
+func (f EventFamily) Succeeded() string {
+	return f.pick("LambdaFunctionSucceeded", "TaskSucceeded", "ActivitySucceeded")
+}
 
 // Failed is the event type written with the error and cause.
-func (f EventFamily) Failed() string { return string(f) + "Failed" }
+func (f EventFamily) Failed() string {
+	return f.pick("LambdaFunctionFailed", "TaskFailed", "ActivityFailed")
+}
 
 // TimedOut is the event type written when TimeoutSeconds elapsed.
-func (f EventFamily) TimedOut() string { return string(f) + "TimedOut" }
+func (f EventFamily) TimedOut() string {
+	return f.pick("LambdaFunctionTimedOut", "TaskTimedOut", "ActivityTimedOut")
+}

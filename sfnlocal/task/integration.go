@@ -30,6 +30,12 @@ type Request struct {
 	// Heartbeat is the Task's HeartbeatSeconds, zero when it has none. No integration
 	// here sends heartbeats; it is carried for callback-style integrations.
 	Heartbeat time.Duration
+	// Parsed is Resource parsed, when the caller has it (it is used when its ARN is
+	// Resource): the registry then does not parse it again.
+	Parsed *Resource
+	// Scheduled is when the task was scheduled, by the wall clock: the deadline counts
+	// from it. Zero means now.
+	Scheduled time.Time
 	// Caller says which execution and state invoke, for mocked responses.
 	Caller Caller
 }

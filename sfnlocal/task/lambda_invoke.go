@@ -2,11 +2,11 @@ package task
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Invoke runs a Task whose resource is a Lambda function ARN (the result is the
@@ -70,7 +70,8 @@ func (f *Functions) invokeService(ctx context.Context, req Request) (any, error)
 	if err != nil {
 		return nil, failure.New(failure.Runtime, "%v", err)
 	}
-	payload, err := lambdaInvokePayload(args["Payload"])
+	payloadArg, _ := args.Get("Payload")
+	payload, err := lambdaInvokePayload(payloadArg)
 	if err != nil {
 		return nil, err
 	}
@@ -78,15 +79,15 @@ func (f *Functions) invokeService(ctx context.Context, req Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	response := map[string]any{
-		"ExecutedVersion": result.version,
-		"Payload":         decodePayload(result.payload),
-		"StatusCode":      float64(200),
-	}
+	response := jsonvalue.ObjectOf(
+		"ExecutedVersion", result.version,
+		"Payload", decodePayload(result.payload),
+		"StatusCode", float64(200),
+	)
 	logType, _ := optionalString(args, "LogType")
 	tail := logType == "Tail"
 	if tail { // no logs are captured in-process: the tail is empty
-		response["LogResult"] = ""
+		response.Set("LogResult", "")
 	}
 	return withSdkMetadata(response, result.requestID, f.invokeHeaders(result, tail)), nil
 }
@@ -125,7 +126,7 @@ func lambdaInvokePayload(payload any) ([]byte, error) {
 	case nil:
 		return []byte("{}"), nil
 	case string:
-		if json.Valid([]byte(p)) {
+		if jsonvalue.Valid([]byte(p)) {
 			return []byte(p), nil
 		}
 	}
@@ -135,8 +136,8 @@ func lambdaInvokePayload(payload any) ([]byte, error) {
 // decodePayload reads a function's response as Step Functions does: JSON when it is
 // JSON, the text itself otherwise.
 func decodePayload(payload []byte) any {
-	var v any
-	if err := json.Unmarshal(payload, &v); err != nil {
+	v, err := jsonvalue.Parse(payload)
+	if err != nil {
 		return string(payload)
 	}
 	return v

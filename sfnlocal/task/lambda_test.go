@@ -73,7 +73,7 @@ func TestLambdaFunctionResourceResults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			registry, _ := newTestRegistry(t) // fresh ids for every case
-			got, err := registry.Invoke(context.Background(), Request{Resource: functionARN + tt.function, Arguments: tt.arguments})
+			got, err := invokePlain(registry, context.Background(), Request{Resource: functionARN + tt.function, Arguments: tt.arguments})
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
@@ -103,7 +103,7 @@ func TestLambdaFunctionErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			registry, _ := newTestRegistry(t) // fresh ids for every case
-			_, err := registry.Invoke(context.Background(), Request{Resource: functionARN + tt.function, Arguments: tt.arguments})
+			_, err := invokePlain(registry, context.Background(), Request{Resource: functionARN + tt.function, Arguments: tt.arguments})
 			assert.Equal(t, tt.want, err)
 		})
 	}
@@ -111,7 +111,7 @@ func TestLambdaFunctionErrors(t *testing.T) {
 
 func TestLambdaPanicIsReportedLikeTheGoRuntime(t *testing.T) {
 	registry, _ := newTestRegistry(t)
-	_, err := registry.Invoke(context.Background(), Request{Resource: functionARN + "panics"})
+	_, err := invokePlain(registry, context.Background(), Request{Resource: functionARN + "panics"})
 	f := failure.As(err)
 	require.Equal(t, "string", f.Name, "a panic is named after the panic value's type")
 	var cause messages.InvokeResponse_Error
@@ -129,19 +129,19 @@ func TestLambdaPanicIsReportedLikeTheGoRuntime(t *testing.T) {
 func TestLambdaTimeout(t *testing.T) {
 	registry, _ := newTestRegistry(t)
 	started := time.Now()
-	_, err := registry.Invoke(context.Background(), Request{Resource: functionARN + "waits", Timeout: 20 * time.Millisecond})
+	_, err := invokePlain(registry, context.Background(), Request{Resource: functionARN + "waits", Timeout: 20 * time.Millisecond})
 	assert.Equal(t, &failure.Error{Name: failure.Timeout}, err)
 	assert.Less(t, time.Since(started), 5*time.Second)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = registry.Invoke(ctx, Request{Resource: functionARN + "waits", Timeout: time.Minute})
+	_, err = invokePlain(registry, ctx, Request{Resource: functionARN + "waits", Timeout: time.Minute})
 	assert.ErrorIs(t, err, context.Canceled, "a stopped execution is not a Task timeout")
 }
 
 func TestLambdaInvokeResult(t *testing.T) {
 	registry, _ := newTestRegistry(t)
-	got, err := registry.Invoke(context.Background(), Request{Resource: lambdaInvoke,
+	got, err := invokePlain(registry, context.Background(), Request{Resource: lambdaInvoke,
 		Arguments: map[string]any{"FunctionName": "echo", "Payload": map[string]any{"body": "string body"}}})
 	require.NoError(t, err)
 	requestID := id(1)
@@ -189,7 +189,7 @@ func TestLambdaInvokePayloadAndNames(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			registry, _ := newTestRegistry(t)
-			got, err := registry.Invoke(context.Background(), Request{Resource: lambdaInvoke, Arguments: tt.arguments})
+			got, err := invokePlain(registry, context.Background(), Request{Resource: lambdaInvoke, Arguments: tt.arguments})
 			require.NoError(t, err)
 			result := got.(map[string]any)
 			assert.Equal(t, tt.payload, result["Payload"])
@@ -218,7 +218,7 @@ func TestLambdaInvokeFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			registry, _ := newTestRegistry(t)
-			_, err := registry.Invoke(context.Background(), Request{Resource: lambdaInvoke, Arguments: tt.arguments})
+			_, err := invokePlain(registry, context.Background(), Request{Resource: lambdaInvoke, Arguments: tt.arguments})
 			assert.Equal(t, tt.want, err)
 		})
 	}
@@ -246,7 +246,7 @@ func TestFunctionRegistrationMatching(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.functionName, func(t *testing.T) {
-			got, err := functions.Invoke(context.Background(), Request{Resource: lambdaInvoke, Arguments: map[string]any{"FunctionName": tt.functionName}})
+			got, err := invokePlain(functions, context.Background(), Request{Resource: lambdaInvoke, Arguments: map[string]any{"FunctionName": tt.functionName}})
 			if tt.want == "" {
 				assert.Equal(t, "Lambda.ResourceNotFoundException", failure.As(err).Name)
 				return
@@ -265,7 +265,7 @@ func TestConcurrentInvocationsKeepTheirOwnPayloads(t *testing.T) {
 	for i := range n {
 		go func() {
 			event := map[string]any{"i": float64(i), "padding": fmt.Sprintf("%0*d", i, 0)}
-			got, err := registry.Invoke(context.Background(), Request{Resource: functionARN + "echo", Arguments: event})
+			got, err := invokePlain(registry, context.Background(), Request{Resource: functionARN + "echo", Arguments: event})
 			if err == nil && !assert.ObjectsAreEqual(event, got) {
 				err = fmt.Errorf("invocation %d got %v", i, got)
 			}
@@ -275,4 +275,31 @@ func TestConcurrentInvocationsKeepTheirOwnPayloads(t *testing.T) {
 	for range n {
 		assert.NoError(t, <-errs)
 	}
+}
+
+func TestTheDeadlineContext(t *testing.T) {
+	parent, cancelParent := context.WithCancel(context.Background())
+	ctx := withDeadline(parent, time.Now().Add(20*time.Millisecond))
+	deadline, ok := ctx.Deadline()
+	assert.True(t, ok)
+	assert.WithinDuration(t, time.Now().Add(20*time.Millisecond), deadline, 10*time.Millisecond)
+	assert.NoError(t, ctx.Err())
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the deadline never fired")
+	}
+	assert.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+	ctx.release()
+
+	ctx = withDeadline(parent, time.Now().Add(time.Hour))
+	cancelParent()
+	<-ctx.Done()
+	assert.ErrorIs(t, ctx.Err(), context.Canceled, "the parent's end ends it")
+	ctx.release()
+
+	ctx = withDeadline(context.Background(), time.Now().Add(time.Hour))
+	ctx.release()
+	<-ctx.Done() // a handler left running after the call sees the end, as with WithTimeout
+	assert.ErrorIs(t, ctx.Err(), context.Canceled)
 }

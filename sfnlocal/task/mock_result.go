@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // resultFor turns a mocked response into the Task's result for resource. For a Lambda
@@ -14,16 +15,18 @@ func (m MockResponse) resultFor(resource Resource) (any, error) {
 	if m.Throw != nil {
 		return nil, &failure.Error{Name: m.Throw.Error, Cause: m.Throw.Cause}
 	}
-	result := cloneJSON(m.Return) // the interpreter may merge into the result: keep the mock intact
+	result := m.Return // values are never changed in place: the mock stays intact
 	if resource.Kind != KindLambdaFunction && resource.Kind != KindLambdaInvoke {
 		return result, nil
 	}
-	response, _ := result.(map[string]any)
-	if functionError, _ := response["FunctionError"].(string); functionError != "" {
-		return nil, mockedFunctionFailure(response["Payload"])
+	response, _ := result.(*jsonvalue.Object)
+	payload, _ := response.Get("Payload")
+	functionError, _ := response.Get("FunctionError")
+	if name, _ := functionError.(string); name != "" {
+		return nil, mockedFunctionFailure(payload)
 	}
 	if resource.Kind == KindLambdaFunction {
-		return response["Payload"], nil
+		return payload, nil
 	}
 	return result, nil
 }
@@ -45,23 +48,4 @@ func mockedFunctionFailure(payload any) *failure.Error {
 		name = lambdaUnknown
 	}
 	return &failure.Error{Name: name, Cause: cause}
-}
-
-// cloneJSON deep-copies a value made of JSON maps and slices.
-func cloneJSON(v any) any {
-	switch value := v.(type) {
-	case map[string]any:
-		clone := make(map[string]any, len(value))
-		for k, item := range value {
-			clone[k] = cloneJSON(item)
-		}
-		return clone
-	case []any:
-		clone := make([]any, len(value))
-		for i, item := range value {
-			clone[i] = cloneJSON(item)
-		}
-		return clone
-	}
-	return v
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // MockConfig is a Step Functions Local MockConfigFile (the file SFN_MOCK_CONFIG names):
@@ -129,8 +130,8 @@ func mockResponseFrom(ret json.RawMessage, throw *MockThrow) (MockResponse, erro
 		}
 		return MockResponse{Throw: throw}, nil
 	case ret != nil:
-		var value any
-		if err := json.Unmarshal(ret, &value); err != nil {
+		value, err := jsonvalue.Parse(ret)
+		if err != nil {
 			return MockResponse{}, err
 		}
 		return MockResponse{Return: value}, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 const retryingMock = `{
@@ -67,6 +68,7 @@ func TestMockConfigResponsesByInvocation(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
+			got.Return = jsonvalue.ToGo(got.Return)
 			assert.Equal(t, tt.want, got)
 		})
 	}
@@ -104,7 +106,7 @@ func TestMockedResultsDependOnTheResource(t *testing.T) {
 	registry.UseFunctions(functions)
 
 	invoke := func(resource string, c Caller) (any, error) {
-		return registry.Invoke(context.Background(), Request{Resource: resource, Arguments: map[string]any{"FunctionName": "register"}, Caller: c})
+		return invokePlain(registry, context.Background(), Request{Resource: resource, Arguments: map[string]any{"FunctionName": "register"}, Caller: c})
 	}
 	got, err := invoke(functionARN+"register", caller("RetryPath", "Register", 0))
 	require.NoError(t, err)
@@ -144,7 +146,7 @@ func TestMockedFunctionErrorFailsLikeTheFunction(t *testing.T) {
 	require.NoError(t, err)
 	registry := NewRegistry()
 	registry.UseMocks(config)
-	_, err = registry.Invoke(context.Background(), Request{Resource: lambdaInvoke,
+	_, err = invokePlain(registry, context.Background(), Request{Resource: lambdaInvoke,
 		Caller: Caller{StateMachineName: "m", TestCase: "t", StateName: "s"}})
 	assert.Equal(t, &failure.Error{Name: "GatewayUnavailable", Cause: `{"errorMessage":"no","errorType":"GatewayUnavailable"}`}, err)
 }
@@ -175,7 +177,7 @@ func TestConformanceMockConfig(t *testing.T) {
 	require.True(t, mocked)
 	registry := NewRegistry()
 	registry.UseMocks(config)
-	_, err = registry.Invoke(context.Background(), Request{Resource: lambdaInvoke,
+	_, err = invokePlain(registry, context.Background(), Request{Resource: lambdaInvoke,
 		Caller: Caller{StateMachineName: "cf-error-handling-e0105723e7eaf892", TestCase: "AwsRecorded", StateName: "Start"}})
 	assert.Equal(t, "Lambda.ResourceNotFoundException", failure.As(err).Name)
 }

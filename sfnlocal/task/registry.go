@@ -3,29 +3,43 @@ package task
 import (
 	"context"
 	"errors"
+	"maps"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
 )
 
 // Registry picks the integration for each Task resource and calls it: the one
 // entry point the interpreter needs. Safe for concurrent use.
+//
+// Invocations read the integrations and mocks without a lock: both are replaced, never
+// changed, when Handle or UseMocks is called.
 type Registry struct {
-	mu           sync.RWMutex
-	integrations map[Kind]Integration
-	mocks        *MockConfig
+	mu           sync.Mutex // serialises Handle
+	integrations atomic.Pointer[map[Kind]Integration]
+	mocks        atomic.Pointer[MockConfig]
 }
 
 // NewRegistry returns a registry with no integrations.
 func NewRegistry() *Registry {
-	return &Registry{integrations: map[Kind]Integration{}}
+	r := &Registry{}
+	r.integrations.Store(&map[Kind]Integration{})
+	return r
 }
 
 // Handle makes integration run the resources of kind.
 func (r *Registry) Handle(kind Kind, integration Integration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.integrations[kind] = integration
+	next := maps.Clone(*r.integrations.Load())
+	next[kind] = integration
+	r.integrations.Store(&next)
+}
+
+func (r *Registry) integration(kind Kind) Integration {
+	return (*r.integrations.Load())[kind]
 }
 
 // UseFunctions runs Lambda function ARNs and lambda:invoke with in-process functions.
@@ -37,9 +51,7 @@ func (r *Registry) UseFunctions(functions *Functions) {
 // UseMocks answers the states a test case lists from mocked responses instead of
 // calling their integration.
 func (r *Registry) UseMocks(mocks *MockConfig) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.mocks = mocks
+	r.mocks.Store(mocks)
 }
 
 // Resolve parses a Resource ARN and checks that something runs it.
@@ -48,9 +60,7 @@ func (r *Registry) Resolve(resource string) (Resource, Integration, error) {
 	if err != nil {
 		return Resource{}, nil, err
 	}
-	r.mu.RLock()
-	integration := r.integrations[parsed.Kind]
-	r.mu.RUnlock()
+	integration := r.integration(parsed.Kind)
 	if integration == nil {
 		return parsed, nil, failure.New(failure.Runtime, "no integration is configured to run %s", resource)
 	}
@@ -62,23 +72,31 @@ func (r *Registry) Resolve(resource string) (Resource, Integration, error) {
 // An elapsed timeout fails with States.Timeout; ctx ending for another reason returns
 // ctx's error, since the execution itself is being stopped.
 func (r *Registry) Invoke(ctx context.Context, req Request) (any, error) {
-	resource, err := ParseResource(req.Resource)
-	if err != nil {
-		return nil, err
+	var resource Resource
+	if req.Parsed != nil && req.Parsed.ARN == req.Resource {
+		resource = *req.Parsed
+	} else {
+		var err error
+		if resource, err = ParseResource(req.Resource); err != nil {
+			return nil, err
+		}
 	}
 	if mocked, answered, err := r.mockedResult(resource, req.Caller); answered {
 		return mocked, err
 	}
-	_, integration, err := r.Resolve(req.Resource)
-	if err != nil {
-		return nil, err
+	integration := r.integration(resource.Kind)
+	if integration == nil {
+		return nil, failure.New(failure.Runtime, "no integration is configured to run %s", req.Resource)
 	}
-	callCtx := ctx
-	if req.Timeout > 0 {
-		var cancel context.CancelFunc
-		callCtx, cancel = context.WithTimeout(ctx, req.Timeout)
-		defer cancel()
+	if req.Timeout <= 0 {
+		return integration.Invoke(ctx, req)
 	}
+	start := req.Scheduled
+	if start.IsZero() {
+		start = time.Now()
+	}
+	callCtx := withDeadline(ctx, start.Add(req.Timeout))
+	defer callCtx.release()
 	result, err := integration.Invoke(callCtx, req)
 	if err != nil && ctx.Err() == nil && errors.Is(callCtx.Err(), context.DeadlineExceeded) {
 		return nil, &failure.Error{Name: failure.Timeout}
@@ -88,9 +106,7 @@ func (r *Registry) Invoke(ctx context.Context, req Request) (any, error) {
 
 // mockedResult answers from the mock configuration when it lists the caller's state.
 func (r *Registry) mockedResult(resource Resource, caller Caller) (result any, answered bool, err error) {
-	r.mu.RLock()
-	mocks := r.mocks
-	r.mu.RUnlock()
+	mocks := r.mocks.Load()
 	if mocks == nil || caller.TestCase == "" {
 		return nil, false, nil
 	}

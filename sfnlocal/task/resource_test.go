@@ -34,6 +34,8 @@ func TestParseResource(t *testing.T) {
 			Resource{Kind: KindDynamoDB, ResourceType: "dynamodb", Action: "deleteItem"}, TaskEvents},
 		{"arn:aws:states:::sns:publish",
 			Resource{Kind: KindSNSPublish, ResourceType: "sns", Action: "publish"}, TaskEvents},
+		{"arn:aws:states:us-east-1:000000000000:activity:a",
+			Resource{Kind: KindActivity, Region: "us-east-1"}, ActivityEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.arn, func(t *testing.T) {
@@ -52,7 +54,6 @@ func TestParseResourceRefusesWhatItCannotRun(t *testing.T) {
 		"arn:aws:states:::dynamodb:query",
 		"arn:aws:states:::aws-sdk:s3:getObject",
 		"arn:aws:states:::sqs:sendMessage",
-		"arn:aws:states:us-east-1:000000000000:activity:a",
 		"arn:aws:lambda:us-east-1:000000000000:layer:l",
 		"arn:aws:lambda:us-east-1:00000:function:f",
 		"lambda_function_name",
@@ -83,6 +84,6 @@ func TestRegistryWithoutIntegrationForAResource(t *testing.T) {
 	assert.Nil(t, integration)
 	assert.Equal(t, failure.Runtime, failure.As(err).Name)
 
-	_, err = registry.Invoke(context.Background(), Request{Resource: "arn:aws:states:::sns:publish"})
+	_, err = invokePlain(registry, context.Background(), Request{Resource: "arn:aws:states:::sns:publish"})
 	assert.Equal(t, failure.Runtime, failure.As(err).Name)
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // Step Functions calls services with the AWS SDK for Java 1.x and returns the SDK's
@@ -15,19 +17,19 @@ import (
 type httpHeader struct{ name, value string }
 
 // withSdkMetadata adds SdkHttpMetadata and SdkResponseMetadata to a result.
-func withSdkMetadata(result map[string]any, requestID string, headers []httpHeader) map[string]any {
-	all := make(map[string]any, len(headers))
-	single := make(map[string]any, len(headers))
+func withSdkMetadata(result *jsonvalue.Object, requestID string, headers []httpHeader) *jsonvalue.Object {
+	all := jsonvalue.NewObject(len(headers))
+	single := jsonvalue.NewObject(len(headers))
 	for _, h := range headers {
-		all[h.name] = []any{h.value}
-		single[h.name] = h.value
+		all.Set(h.name, []any{h.value})
+		single.Set(h.name, h.value)
 	}
-	result["SdkHttpMetadata"] = map[string]any{
-		"AllHttpHeaders": all,
-		"HttpHeaders":    single,
-		"HttpStatusCode": float64(http.StatusOK),
-	}
-	result["SdkResponseMetadata"] = map[string]any{"RequestId": requestID}
+	result.Set("SdkHttpMetadata", jsonvalue.ObjectOf(
+		"AllHttpHeaders", all,
+		"HttpHeaders", single,
+		"HttpStatusCode", float64(http.StatusOK),
+	))
+	result.Set("SdkResponseMetadata", jsonvalue.ObjectOf("RequestId", requestID))
 	return result
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/faresaga/faresaga/sfnlocal/failure"
+	"github.com/faresaga/faresaga/sfnlocal/jsonvalue"
 )
 
 // SNS runs arn:aws:states:::sns:publish by recording the published messages in
@@ -108,7 +109,7 @@ func (s *SNS) Invoke(_ context.Context, req Request) (any, error) {
 		return nil, err
 	}
 	body := publishResponseXML(msg.MessageID, requestID)
-	return withSdkMetadata(map[string]any{"MessageId": msg.MessageID}, requestID, []httpHeader{
+	return withSdkMetadata(jsonvalue.ObjectOf("MessageId", msg.MessageID), requestID, []httpHeader{
 		{"x-amzn-RequestId", requestID},
 		{"Content-Length", contentLength(body)},
 		{"Date", httpDate(s.env.Now())},
@@ -128,7 +129,7 @@ func (s *SNS) record(msg Message, requestID string) error {
 	return nil
 }
 
-func (s *SNS) messageFrom(args map[string]any, requestID string) (Message, error) {
+func (s *SNS) messageFrom(args *jsonvalue.Object, requestID string) (Message, error) {
 	var msg Message
 	for _, f := range []struct {
 		name   string
@@ -144,7 +145,8 @@ func (s *SNS) messageFrom(args map[string]any, requestID string) (Message, error
 		}
 		*f.target = value
 	}
-	text, err := snsMessageText(args["Message"])
+	message, _ := args.Get("Message")
+	text, err := snsMessageText(message)
 	if err != nil {
 		return Message{}, err
 	}
@@ -155,7 +157,8 @@ func (s *SNS) messageFrom(args map[string]any, requestID string) (Message, error
 	if msg.Message == "" {
 		return Message{}, snsFailure(http.StatusBadRequest, "InvalidParameter", "Invalid parameter: Empty message", requestID)
 	}
-	msg.MessageAttributes, err = snsMessageAttributes(args["MessageAttributes"], requestID)
+	attributes, _ := args.Get("MessageAttributes")
+	msg.MessageAttributes, err = snsMessageAttributes(attributes, requestID)
 	return msg, err
 }
 
@@ -176,21 +179,23 @@ func snsMessageAttributes(value any, requestID string) (map[string]MessageAttrib
 	if value == nil {
 		return nil, nil
 	}
-	raw, ok := value.(map[string]any)
+	raw, ok := value.(*jsonvalue.Object)
 	if !ok {
 		return nil, failure.New(failure.Runtime, "The value for the field \"MessageAttributes\" must be an OBJECT, not %s", jsonTypeName(value))
 	}
-	attributes := make(map[string]MessageAttribute, len(raw))
-	for name, rawAttribute := range raw {
-		fields, _ := rawAttribute.(map[string]any)
-		dataType, _ := fields["DataType"].(string)
+	attributes := make(map[string]MessageAttribute, raw.Len())
+	for _, member := range raw.Members() {
+		name := member.Key
+		fields, _ := member.Value.(*jsonvalue.Object)
+		field := func(key string) any { v, _ := fields.Get(key); return v }
+		dataType, _ := field("DataType").(string)
 		if dataType == "" {
 			return nil, snsFailure(http.StatusBadRequest, "InvalidParameter",
 				fmt.Sprintf("Invalid parameter: MessageAttributes.%s.DataType Reason: no value for required parameter", name), requestID)
 		}
 		attribute := MessageAttribute{DataType: dataType}
-		attribute.StringValue, _ = fields["StringValue"].(string)
-		if binary, ok := fields["BinaryValue"].(string); ok {
+		attribute.StringValue, _ = field("StringValue").(string)
+		if binary, ok := field("BinaryValue").(string); ok {
 			decoded, err := base64.StdEncoding.DecodeString(binary)
 			if err != nil {
 				return nil, snsFailure(http.StatusBadRequest, "InvalidParameter",

@@ -21,7 +21,7 @@ func TestSNSPublishRecordsTheMessage(t *testing.T) {
 	registry := NewRegistry()
 	registry.Handle(KindSNSPublish, sns)
 
-	got, err := registry.Invoke(context.Background(), Request{Resource: snsPublish, Arguments: map[string]any{
+	got, err := invokePlain(registry, context.Background(), Request{Resource: snsPublish, Arguments: map[string]any{
 		"TopicArn": fareTopic, "Subject": "fare", "Message": map[string]any{"fareId": "f1", "note": "a<b"},
 		"MessageAttributes": map[string]any{
 			"IsSuccessful": map[string]any{"DataType": "String", "StringValue": "true"},
@@ -71,7 +71,7 @@ func TestSNSPublishFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sns := NewSNS(testEnv(), fareTopic)
-			_, err := sns.Invoke(context.Background(), Request{Resource: snsPublish, Arguments: tt.args})
+			_, err := invokePlain(sns, context.Background(), Request{Resource: snsPublish, Arguments: tt.args})
 			assert.Equal(t, tt.want, err)
 			assert.Empty(t, sns.Messages())
 		})
@@ -80,7 +80,7 @@ func TestSNSPublishFailures(t *testing.T) {
 
 func TestSNSWithoutTopicsAcceptsAnyTopic(t *testing.T) {
 	sns := NewSNS(testEnv())
-	_, err := sns.Invoke(context.Background(), Request{Resource: snsPublish, Arguments: map[string]any{"TopicArn": "arn:aws:sns:eu-west-1:1:any", "Message": "m"}})
+	_, err := invokePlain(sns, context.Background(), Request{Resource: snsPublish, Arguments: map[string]any{"TopicArn": "arn:aws:sns:eu-west-1:1:any", "Message": "m"}})
 	require.NoError(t, err)
 	assert.Len(t, sns.Messages(), 1)
 }
@@ -90,7 +90,7 @@ func TestSNSAwait(t *testing.T) {
 	const n = 20
 	for i := range n {
 		go func() {
-			_, err := sns.Invoke(context.Background(), Request{Resource: snsPublish,
+			_, err := invokePlain(sns, context.Background(), Request{Resource: snsPublish,
 				Arguments: map[string]any{"TopicArn": fareTopic, "Message": float64(i)}})
 			assert.NoError(t, err)
 		}()
