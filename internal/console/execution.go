@@ -276,9 +276,9 @@ func runLinks(arn string, runs []Run, selected int) []runLink {
 
 // The lengths the drawing's text is clipped to; the full text is in each node's title.
 const (
-	nodeNameRunes   = 30
-	nodeLabelRunes  = 34
-	nodeDetailRunes = 40
+	nodeNameRunes   = 27
+	nodeLabelRunes  = 31
+	nodeDetailRunes = 36
 )
 
 func graphViewOf(g *Graph, t Trace) (*graphView, []stateRow) {

@@ -9,13 +9,13 @@ import (
 
 // The drawing's measures, in SVG user units (CSS pixels at scale 1).
 const (
-	nodeWidth    = 236.0
+	nodeWidth    = 212.0
 	nodeHeight   = 56.0
 	pseudoWidth  = 76.0 // the start and end nodes
 	pseudoHeight = 30.0
 	layerGap     = 36.0 // between a layer's boxes and the next layer's
-	nodeGap      = 36.0 // between two boxes side by side
-	laneGap      = 14.0 // between a box and a long edge passing it, or two such edges
+	nodeGap      = 28.0 // between two boxes side by side
+	laneGap      = 12.0 // between a box and a long edge passing it, or two such edges
 	margin       = 16.0
 	loopReach    = 22.0 // how far a self-loop reaches out of its box
 	portGap      = 12.0 // between two edges leaving or entering one side of a box

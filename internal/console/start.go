@@ -159,7 +159,7 @@ func (c *Console) start(w http.ResponseWriter, r *http.Request) {
 	}
 	presets := Presets()
 	page := startPage{Presets: presets, Preset: presets[0], Input: input, Refusal: refusalOf(answer.Status, answer.Body)}
-	if saga.RefuseCardData([]byte(input)) != nil {
+	if holdsCardData(input) {
 		// The door never echoes card data; neither does the page that says it refused.
 		page.Input, page.NotKept = "", true
 	}
@@ -218,4 +218,14 @@ func (c *Console) resume(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, executionURL(resumed.ExecutionArn), http.StatusSeeOther)
+}
+
+// holdsCardData reports whether a refused input may hold card data: the saga's check
+// for JSON, and for text that is no JSON (whose fields cannot be read), its search for
+// card numbers.
+func holdsCardData(input string) bool {
+	if !json.Valid([]byte(input)) {
+		return saga.ContainsCardNumber(input)
+	}
+	return saga.RefuseCardData([]byte(input)) != nil
 }

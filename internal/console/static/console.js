@@ -1,8 +1,8 @@
 // faresaga console: live updates. A page that shows something running asks for itself
 // again every second and swaps in its live part. The new part is parsed by DOMParser
-// from the console's own html/template output (every value in it escaped there), never
-// through innerHTML; the Content-Security-Policy forbids inline script besides. Open
-// payloads stay open and the focused control keeps its focus.
+// from the console's own html/template output (every value in it escaped there); no
+// string is ever assigned as markup, and the Content-Security-Policy forbids inline
+// script besides. Open payloads stay open and the focused control keeps its focus.
 'use strict';
 (function () {
   const interval = 1000;
