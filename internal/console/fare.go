@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/faresaga/faresaga/internal/account"
 	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
@@ -104,7 +105,7 @@ func (c *Console) fareRows(ctx context.Context, fareID, input string) []tableVie
 		return map[string]ddbtypes.AttributeValue{spec.PartitionKey: &ddbtypes.AttributeValueMemberS{Value: fareID}}
 	}
 	var out []tableView
-	customerID := ""
+	var customerID, currency string
 	for _, spec := range []tables.Spec{tables.Fares, tables.Payments} {
 		view := tableView{Name: spec.Name}
 		got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(spec.Name), Key: key(spec), ConsistentRead: aws.Bool(true)})
@@ -116,9 +117,7 @@ func (c *Console) fareRows(ctx context.Context, fareID, input string) []tableVie
 		default:
 			view.Items = append(view.Items, itemFields(got.Item))
 			if spec == tables.Fares {
-				if s, ok := got.Item["customerId"].(*ddbtypes.AttributeValueMemberS); ok {
-					customerID = s.Value
-				}
+				customerID, currency = stringAttribute(got.Item, "customerId"), stringAttribute(got.Item, "currency")
 			}
 		}
 		out = append(out, view)
@@ -126,38 +125,61 @@ func (c *Console) fareRows(ctx context.Context, fareID, input string) []tableVie
 	if customerID == "" {
 		var fields struct {
 			CustomerID string `json:"customerId"`
+			Currency   string `json:"currency"`
 		}
 		if json.Unmarshal([]byte(input), &fields) == nil {
-			customerID = fields.CustomerID
+			customerID, currency = fields.CustomerID, fields.Currency
 		}
 	}
-	accounts := tableView{Name: tables.CustomerAccounts.Name}
+	return append(out, c.ledgerRows(ctx, fareID, customerID, currency))
+}
+
+// ledgerRows reads, in CustomerAccounts, the fare's credit and reversal and its
+// customer's balance in the fare's currency, by their keys.
+func (c *Console) ledgerRows(ctx context.Context, fareID, customerID, currency string) tableView {
+	view := tableView{Name: tables.CustomerAccounts.Name}
 	if customerID == "" {
-		accounts.Note = "The fare names no customer."
-		return append(out, accounts)
+		view.Note = "The fare names no customer."
+		return view
 	}
-	for _, prefix := range []string{"FARE#" + fareID + "#", "BALANCE#"} {
-		got, err := db.Query(ctx, &dynamodb.QueryInput{
-			TableName:              aws.String(tables.CustomerAccounts.Name),
-			KeyConditionExpression: aws.String("#c = :c AND begins_with(#e, :p)"),
-			ExpressionAttributeNames: map[string]string{
-				"#c": tables.CustomerAccounts.PartitionKey, "#e": tables.CustomerAccounts.SortKey},
-			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{
-				":c": &ddbtypes.AttributeValueMemberS{Value: customerID}, ":p": &ddbtypes.AttributeValueMemberS{Value: prefix}},
-			ConsistentRead: aws.Bool(true),
-		})
-		if err != nil {
-			accounts.Note = "Not read: " + err.Error()
-			break
-		}
-		for _, item := range got.Items {
-			accounts.Items = append(accounts.Items, itemFields(item))
+	entries := []string{account.FareEntryID(fareID, account.KindCredit), account.FareEntryID(fareID, account.KindReversal)}
+	if currency != "" {
+		entries = append(entries, account.BalanceEntryID(currency))
+	}
+	keys := make([]map[string]ddbtypes.AttributeValue, len(entries))
+	for i, entry := range entries {
+		keys[i] = map[string]ddbtypes.AttributeValue{
+			tables.CustomerAccounts.PartitionKey: &ddbtypes.AttributeValueMemberS{Value: customerID},
+			tables.CustomerAccounts.SortKey:      &ddbtypes.AttributeValueMemberS{Value: entry},
 		}
 	}
-	if accounts.Note == "" && len(accounts.Items) == 0 {
-		accounts.Note = "No ledger entry for this fare, and no balance for its customer."
+	got, err := c.cfg.DynamoDB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]ddbtypes.KeysAndAttributes{
+		tables.CustomerAccounts.Name: {Keys: keys, ConsistentRead: aws.Bool(true)}}})
+	if err != nil {
+		view.Note = "Not read: " + err.Error()
+		return view
 	}
-	return append(out, accounts)
+	items := got.Responses[tables.CustomerAccounts.Name]
+	byEntry := map[string]map[string]ddbtypes.AttributeValue{}
+	for _, item := range items {
+		byEntry[stringAttribute(item, tables.CustomerAccounts.SortKey)] = item
+	}
+	for _, entry := range entries { // in a fixed order: credit, reversal, balance
+		if item, ok := byEntry[entry]; ok {
+			view.Items = append(view.Items, itemFields(item))
+		}
+	}
+	if len(view.Items) == 0 {
+		view.Note = "No ledger entry for this fare, and no balance for its customer."
+	}
+	return view
+}
+
+func stringAttribute(item map[string]ddbtypes.AttributeValue, name string) string {
+	if s, ok := item[name].(*ddbtypes.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
 }
 
 // itemFields shows an item's attributes, sorted by name.
