@@ -390,7 +390,14 @@ func TestBrowserStopsARunningExecution(t *testing.T) {
 	t.Cleanup(func() { gate.release(fareID) })
 	arn := startExecution(t, server.StateMachineARN, fareID, embedded.FareInput(fareID, "cust-42"))
 	act(t, ctx, chromedp.Navigate(consoleURL("/execution?arn="+url.QueryEscape(arn))), waitStatus("RUNNING"))
-	navigate(t, ctx, "/execution?arn=", ".status-line", chromedp.Focus(chromedp.CSS("#stop")), chromedp.KeyEvent(kb.Enter))
+	// While it runs the page renews itself every second: an open payload stays open and
+	// the focused button keeps the focus, so a keyboard user is not thrown back.
+	eval[chromedp.Void](t, ctx, `window.__updates = 0; document.addEventListener('console:updated', () => window.__updates++);
+		document.getElementById('execution-input').open = true; undefined`)
+	act(t, ctx, chromedp.Focus(chromedp.CSS("#stop")), until(`window.__updates >= 2`))
+	assert.Equal(t, "stop", eval[string](t, ctx, `document.activeElement.id`))
+	assert.True(t, eval[bool](t, ctx, `document.getElementById('execution-input').open`))
+	navigate(t, ctx, "/execution?arn=", ".status-line", chromedp.KeyEvent(kb.Enter))
 	act(t, ctx, waitStatus("ABORTED"))
 	assert.Equal(t, "■ stopped", eval[map[string]string](t, ctx, stateLabelsJS)[statemachine.ChargeFare])
 	// The attention watcher marks a fare stopped half-way: its page offers to resume it.
@@ -402,6 +409,26 @@ func TestBrowserStopsARunningExecution(t *testing.T) {
 	standing := text(t, ctx, "section.fare")
 	assert.Contains(t, standing, "Stopped in")
 	assert.Contains(t, standing, "ChargeFare (ABORTED)")
+	assert.Zero(t, opened.opened.Load())
+}
+
+func TestBrowserListsEveryExecution(t *testing.T) {
+	ctx, opened := tab(t)
+	for _, preset := range []string{"happy", "fail_auth", "outage_void", "lost_charge"} {
+		startFromTheForm(t, ctx, preset, "")
+	}
+	act(t, ctx, chromedp.Navigate(consoleURL("/")), chromedp.WaitVisible(chromedp.CSS("table.executions")))
+	assert.GreaterOrEqual(t, eval[int](t, ctx, `document.querySelectorAll('table.executions tbody tr').length`), 4)
+	screenshot(t, ctx, "list", 900, true)
+
+	// Filtering by status: the form is a real form, sent with the keyboard.
+	act(t, ctx, chromedp.SetValue(chromedp.CSS("#status"), "FAILED"))
+	navigate(t, ctx, "/?", `#status option[value="FAILED"][selected]`, chromedp.Focus(chromedp.CSS(`form.filters button`)), chromedp.KeyEvent(kb.Enter))
+	statuses := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('table.executions tbody .badge'), (b) => b.textContent)`)
+	require.NotEmpty(t, statuses)
+	for _, s := range statuses {
+		assert.Equal(t, "✗ FAILED", s)
+	}
 	assert.Zero(t, opened.opened.Load())
 }
 
@@ -440,24 +467,4 @@ func TestBrowserRunsNoScriptFromHostileNamesInputsOrErrors(t *testing.T) {
 	}
 	screenshot(t, ctx, "hostile", 1000, false)
 	assert.Zero(t, opened.opened.Load(), "no dialog opened")
-}
-
-func TestBrowserListsEveryExecution(t *testing.T) {
-	ctx, opened := tab(t)
-	for _, preset := range []string{"happy", "fail_auth", "outage_void", "lost_charge"} {
-		startFromTheForm(t, ctx, preset, "")
-	}
-	act(t, ctx, chromedp.Navigate(consoleURL("/")), chromedp.WaitVisible(chromedp.CSS("table.executions")))
-	assert.GreaterOrEqual(t, eval[int](t, ctx, `document.querySelectorAll('table.executions tbody tr').length`), 4)
-	screenshot(t, ctx, "list", 900, true)
-
-	// Filtering by status: the form is a real form, sent with the keyboard.
-	act(t, ctx, chromedp.SetValue(chromedp.CSS("#status"), "FAILED"))
-	navigate(t, ctx, "/?", `#status option[value="FAILED"][selected]`, chromedp.Focus(chromedp.CSS(`form.filters button`)), chromedp.KeyEvent(kb.Enter))
-	statuses := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('table.executions tbody .badge'), (b) => b.textContent)`)
-	require.NotEmpty(t, statuses)
-	for _, s := range statuses {
-		assert.Equal(t, "✗ FAILED", s)
-	}
-	assert.Zero(t, opened.opened.Load())
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/faresaga/faresaga/internal/console"
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/tables"
 )
 
 func TestEveryAnswerCarriesAPolicyThatForbidsInlineScript(t *testing.T) {
@@ -295,4 +298,56 @@ func TestHostileNamesInputsAndErrorsAreEscapedOnEveryPage(t *testing.T) {
 	assert.Contains(t, execution, "&lt;img src=x onerror=window.__pwned=2&gt;", "a state name is shown as text")
 	assert.Contains(t, execution, "&lt;svg onload=window.__pwned=7&gt;", "an error is shown as text")
 	assert.Contains(t, execution, "x&#39;onmouseover=&#39;window.__pwned=1&#39;autofocus=&#39;", "the name is shown as text")
+}
+
+// A machine that loops 600 times writes thousands of events: the path counts every
+// entry, the table shows the newest thousand and says so.
+func TestALongLoopingExecutionIsTracedWholeAndShownInPart(t *testing.T) {
+	machine := createMachine(t, unique("Loop"), `{"QueryLanguage":"JSONata","StartAt":"Count","States":{
+		"Count":{"Type":"Pass","Output":"{% {'n': $states.input.n + 1} %}","Next":"Enough?"},
+		"Enough?":{"Type":"Choice","Choices":[{"Condition":"{% $states.input.n >= 600 %}","Next":"Done"}],"Default":"Count"},
+		"Done":{"Type":"Succeed"}}}`)
+	arn := startExecution(t, machine, "loop", `{"n":0}`)
+	waitFor(t, arn, sfntypes.ExecutionStatusSucceeded)
+	p := get(t, "/execution?arn="+url.QueryEscape(arn))
+	require.Equal(t, http.StatusOK, p.Status)
+	// ExecutionStarted, 600 × (Count and Enough? entered and exited), Done entered and
+	// exited, ExecutionSucceeded.
+	const events = 1 + 600*4 + 2 + 1
+	for _, want := range []string{
+		"entered 600×",
+		fmt.Sprintf("(%d events)", events),
+		fmt.Sprintf("The %d oldest events are not shown here: the newest 1000 are.", events-1000),
+	} {
+		assert.True(t, strings.Contains(p.Body, want), "the page says %q", want)
+	}
+	assert.Equal(t, 1000, strings.Count(p.Body, "<td class=\"event-detail\">"), "a thousand rows")
+}
+
+func TestAFormLargerThanAFareIsRefused(t *testing.T) {
+	p := post(t, "/start", url.Values{"input": {strings.Repeat("x", 1<<20)}}, nil)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, p.Status)
+}
+
+// A fare's rows are shown as stored, every attribute: no value is rewritten (a
+// timestamp's digits can look like a card number to a redactor, and the tables never
+// hold card data).
+func TestAFaresRowsAreShownAsStored(t *testing.T) {
+	for i := 0; i < 5; i++ {
+		fareID := unique("fare-rows-")
+		require.Equal(t, http.StatusSeeOther, post(t, "/start", url.Values{"input": {embedded.FareInput(fareID, "cust-42_fail_credit")}}, nil).Status)
+		waitFor(t, fareExecutionARN(fareID), sfntypes.ExecutionStatusFailed)
+		body := get(t, "/execution?arn="+url.QueryEscape(fareExecutionARN(fareID))).Body
+		for _, table := range []string{tables.Fares.Name, tables.Payments.Name} {
+			out, err := server.Stack.DynamoDB.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String(table),
+				Key: map[string]ddbtypes.AttributeValue{"fareId": &ddbtypes.AttributeValueMemberS{Value: fareID}}})
+			require.NoError(t, err)
+			require.NotNil(t, out.Item, table)
+			for name, value := range out.Item {
+				if s, ok := value.(*ddbtypes.AttributeValueMemberS); ok {
+					assert.True(t, strings.Contains(body, "<td>"+htmlEscaped(s.Value)+"</td>"), "%s.%s shown as stored: %q", table, name, s.Value)
+				}
+			}
+		}
+	}
 }

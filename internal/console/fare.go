@@ -16,7 +16,6 @@ import (
 
 	"github.com/faresaga/faresaga/internal/account"
 	"github.com/faresaga/faresaga/internal/intake"
-	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
@@ -79,7 +78,7 @@ func (c *Console) fare(ctx context.Context, fareID, input string) *fareView {
 }
 
 func messageOf(n Notification) messageView {
-	m := messageView{Text: prettyJSON(saga.RedactCardNumbers(n.Message)), Kind: "failure"}
+	m := messageView{Text: prettyJSON(n.Message), Kind: "failure"}
 	names := make([]string, 0, len(n.Attributes))
 	for name := range n.Attributes {
 		names = append(names, name)
@@ -191,7 +190,7 @@ func itemFields(item map[string]ddbtypes.AttributeValue) []Field {
 	sort.Strings(names)
 	fields := make([]Field, len(names))
 	for i, name := range names {
-		fields[i] = Field{Name: name, Value: saga.RedactCardNumbers(attributeText(item[name]))}
+		fields[i] = Field{Name: name, Value: attributeText(item[name])}
 	}
 	return fields
 }

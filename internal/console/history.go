@@ -11,8 +11,6 @@ import (
 	"unicode"
 
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
-	"github.com/faresaga/faresaga/internal/saga"
 )
 
 // Event is one history event as the console shows it: the details of any event type,
@@ -50,8 +48,9 @@ var payloadFields = map[string]bool{"input": true, "output": true, "parameters":
 // longField is the length beyond which a detail is a payload.
 const longField = 100
 
-// eventFrom reads an SDK history event. Card numbers in any detail are redacted, as the
-// front door's answers redact them: a start that bypassed the door may hold one.
+// eventFrom reads an SDK history event. Its details are shown as the API gives them, as
+// the AWS console shows them (card-number redaction, as the door's answers apply it,
+// would also hide timestamps and ids that look like one).
 func eventFrom(h sfntypes.HistoryEvent) Event {
 	e := Event{ID: h.Id, Previous: h.PreviousEventId, Type: string(h.Type)}
 	if h.Timestamp != nil {
@@ -81,7 +80,6 @@ func (e *Event) readDetails(details reflect.Value) {
 		if !ok {
 			continue
 		}
-		value = saga.RedactCardNumbers(value)
 		switch name {
 		case "name":
 			e.Name = value

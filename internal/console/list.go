@@ -14,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-
-	"github.com/faresaga/faresaga/internal/saga"
 )
 
 // listStatuses are the statuses the list filters by: ListExecutions' statusFilter, but
@@ -256,7 +254,7 @@ func (c *Console) describeErrors(ctx context.Context, rows []listRow) error {
 				}
 				mu.Unlock()
 			default:
-				row.Error = saga.RedactCardNumbers(aws.ToString(out.Error))
+				row.Error = aws.ToString(out.Error)
 			}
 		}(&rows[i])
 	}
