@@ -127,6 +127,10 @@ func closeBrowser() {
 
 func consoleURL(path string) string { return server.Endpoint + path }
 
+// unlabelledJS lists the form fields of the page that have no label.
+const unlabelledJS = `Array.from(document.querySelectorAll('select, textarea, input:not([type=hidden])'))
+	.filter((f) => f.labels.length === 0).map((f) => f.name || f.id)`
+
 // stateLabels reads each state's outcome as the page's states table words it.
 const stateLabelsJS = `Object.fromEntries(Array.from(document.querySelectorAll('table.states tr[data-state]'),
 	(tr) => [tr.dataset.state, tr.querySelector('.outcome').textContent]))`
@@ -218,6 +222,8 @@ func startFromTheForm(t *testing.T, ctx context.Context, preset, input string) {
 	// From the fare's text, Tab reaches the start button, and Enter presses it.
 	act(t, ctx, chromedp.Focus(chromedp.CSS("#input")), chromedp.KeyEvent(kb.Tab))
 	require.Equal(t, "start-fare", eval[string](t, ctx, `document.activeElement.id`), "Tab from the fare's text reaches the start button")
+	require.NotEqual(t, "none", eval[string](t, ctx, `getComputedStyle(document.activeElement).outlineStyle`), "the focus shows")
+	require.Empty(t, eval[[]string](t, ctx, unlabelledJS), "every field of the form has its label")
 	navigate(t, ctx, "/execution?arn=", ".status-line", chromedp.KeyEvent(kb.Enter))
 }
 
@@ -274,6 +280,7 @@ func TestBrowserStartsAFareFromTheFormAndWatchesItFinish(t *testing.T) {
 	assert.Contains(t, fare, "COMPLETED", "the door's word and the Fares row")
 	assert.Contains(t, fare, "CAPTURED", "the Payments row")
 	assert.Contains(t, fare, "FARE#"+fareID+"#CREDIT", "the ledger entry")
+	assert.Contains(t, fare, "BALANCE#EUR", "the customer's balance")
 	assert.Contains(t, fare, "IsSuccessful=true", "the outcome message")
 	assert.Zero(t, opened.opened.Load())
 }
@@ -358,6 +365,7 @@ func TestBrowserResumesAStuckFareFromItsPage(t *testing.T) {
 	labels := eval[map[string]string](t, ctx, stateLabelsJS)
 	assert.Contains(t, fare, "NEEDS_ATTENTION")
 	assert.Contains(t, fare, "RefundFare → VoidPreAuthorization → CancelFare", "what a resume will run")
+	assert.Contains(t, fare, "CreditCustomerAccount's InjectedFailure", "what it was compensating")
 	assert.Contains(t, fare, "NeedsAttention=true", "the alert")
 	assert.Equal(t, "↩ compensating · ✗ failed", labels[statemachine.RefundFare])
 	assert.Equal(t, "○ not run", labels[statemachine.VoidPreAuthorization])
@@ -418,6 +426,7 @@ func TestBrowserListsEveryExecution(t *testing.T) {
 		startFromTheForm(t, ctx, preset, "")
 	}
 	act(t, ctx, chromedp.Navigate(consoleURL("/")), chromedp.WaitVisible(chromedp.CSS("table.executions")))
+	assert.Empty(t, eval[[]string](t, ctx, unlabelledJS), "every filter has its label")
 	assert.GreaterOrEqual(t, eval[int](t, ctx, `document.querySelectorAll('table.executions tbody tr').length`), 4)
 	screenshot(t, ctx, "list", 900, true)
 

@@ -351,3 +351,28 @@ func TestAFaresRowsAreShownAsStored(t *testing.T) {
 		}
 	}
 }
+
+func TestTheListRenewsItselfWhileAnExecutionRuns(t *testing.T) {
+	fareID := unique(heldPrefix)
+	arn := startExecution(t, server.StateMachineARN, fareID, embedded.FareInput(fareID, "cust-42"))
+	assert.Contains(t, get(t, "/").Body, `<div id="live" data-live="true">`, "the script renews a page that says it is live")
+	gate.release(fareID)
+	waitFor(t, arn, sfntypes.ExecutionStatusSucceeded)
+	assert.Contains(t, get(t, "/").Body, `<div id="live" data-live="false">`)
+}
+
+func TestEveryEdgeSaysWhyItIsThereAndWhetherItWasTaken(t *testing.T) {
+	fareID := unique("fare-edges-")
+	require.Equal(t, http.StatusSeeOther, post(t, "/start", url.Values{"input": {embedded.FareInput(fareID, "cust-42_fail_charge")}}, nil).Status)
+	waitFor(t, fareExecutionARN(fareID), sfntypes.ExecutionStatusFailed)
+	body := get(t, "/execution?arn="+url.QueryEscape(fareExecutionARN(fareID))).Body
+	for _, title := range []string{
+		"<title>ChargeFare → RefundFare: catch (States.ALL), taken</title>",
+		"<title>ChargeFare → FareNeedsAttention: catch (FareConflict)</title>",
+		"<title>ChargeFare → CreditCustomerAccount: next</title>",
+		"<title>FareOwnedByThisExecution → NotifyFailure: choice default (Default), taken</title>",
+	} {
+		assert.True(t, strings.Contains(body, title), "an edge titled %q", title)
+	}
+	assert.Contains(t, body, `<path class="edge edge-catch taken"`)
+}

@@ -91,10 +91,7 @@ func newLayering(g *Graph) *layering {
 		if edge.From == edge.To {
 			continue
 		}
-		top, bottom := edge.From, edge.To
-		if edge.reversed {
-			top, bottom = bottom, top
-		}
+		top, bottom := edge.downwards()
 		chain := []int{l.nodeAt[top]}
 		for lay := layer[top] + 1; lay < layer[bottom]; lay++ {
 			chain = append(chain, l.addSlot(&slot{node: -1, edge: e, layer: lay}))
@@ -153,6 +150,15 @@ func (l *layering) breakCycles() {
 	}
 }
 
+// downwards is the edge's ends in the order the layers put them: a cycle's edge back is
+// laid out turned around.
+func (e Edge) downwards() (top, bottom int) {
+	if e.reversed {
+		return e.To, e.From
+	}
+	return e.From, e.To
+}
+
 // longestPath gives each node the layer one below its lowest predecessor, and the end
 // node the bottom layer.
 func (l *layering) longestPath() []int {
@@ -164,10 +170,7 @@ func (l *layering) longestPath() []int {
 		if e.From == e.To {
 			continue
 		}
-		from, to := e.From, e.To
-		if e.reversed {
-			from, to = to, from
-		}
+		from, to := e.downwards()
 		next[from] = append(next[from], to)
 		indegree[to]++
 	}
