@@ -7,6 +7,12 @@ FUNCTIONS := registerfare preauthorizepayment chargefare creditcustomeraccount \
 STAGE ?= dev
 STACK := FareCollection-$(STAGE)
 
+# The payment functions' gateway: simulated, or stripe (its API key in Secrets Manager:
+# the secret STRIPE_SECRET_NAME names, or one the stack creates empty).
+GATEWAY ?= simulated
+STRIPE_SECRET_NAME ?=
+CDK_CONTEXT := --context stage=$(STAGE) --context gateway=$(GATEWAY) $(if $(STRIPE_SECRET_NAME),--context stripeSecretName=$(STRIPE_SECRET_NAME))
+
 # The functions' architecture. AWS runs arm64 (Graviton); LocalStack runs each function
 # in a container of the function's architecture, so its target deploys the host's
 # (make test-localstack sets LAMBDA_ARCH, and the app gets the same value as the
@@ -124,7 +130,7 @@ bin/cdkapp: $(GO_SOURCES)
 cdk-app: $(BOOTSTRAPS) bin/cdkapp
 
 synth: node cdk-app ## cdk.out/$(STACK).template.json, without the CLI, network or credentials
-	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)"}' ./bin/cdkapp
+	CDK_OUTDIR=cdk.out CDK_CONTEXT_JSON='{"stage":"$(STAGE)","gateway":"$(GATEWAY)","stripeSecretName":"$(STRIPE_SECRET_NAME)"}' ./bin/cdkapp
 	@echo "wrote cdk.out/$(STACK).template.json"
 
 vet:
@@ -157,16 +163,16 @@ node_modules: package.json package-lock.json | node
 # account (AWS_PROFILE or aws configure, and a region). The CLI builds what the app
 # needs through cdk.json (make cdk-app). Without credentials they stop there.
 bootstrap: node node_modules ## once per account and region: the CDK's bootstrap stack
-	$(CDK) bootstrap --context stage=$(STAGE)
+	$(CDK) bootstrap $(CDK_CONTEXT)
 
 deploy: node node_modules
-	$(CDK) deploy $(STACK) --context stage=$(STAGE)
+	$(CDK) deploy $(STACK) $(CDK_CONTEXT)
 
 diff: node node_modules
-	$(CDK) diff $(STACK) --context stage=$(STAGE)
+	$(CDK) diff $(STACK) $(CDK_CONTEXT)
 
 destroy: node node_modules
-	$(CDK) destroy $(STACK) --context stage=$(STAGE)
+	$(CDK) destroy $(STACK) $(CDK_CONTEXT)
 
 clean:
 	rm -rf build bin cdk.out cdk.out.localstack

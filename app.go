@@ -1,5 +1,6 @@
-// Command faresaga's CDK app: synthesizes FareCollection-<stage> (cdk synth -c stage=prod),
-// with arm64 functions unless -c lambdaArchitecture=x86_64 (LocalStack on an x86 host).
+// Command faresaga's CDK app: synthesizes FareCollection-<stage> (cdk synth -c stage=prod,
+// -c gateway=stripe), with arm64 functions unless -c lambdaArchitecture=x86_64 (LocalStack
+// on an x86 host).
 package main
 
 import (
@@ -19,8 +20,14 @@ func main() {
 	if err == nil {
 		architecture, err = stacks.ArchitectureFromContext(app)
 	}
+	var gateway stacks.Gateway
+	var stripeSecret string
 	if err == nil {
-		_, err = stacks.NewFareCollectionStack(app, stacks.StackID(stage), &stacks.FareCollectionStackProps{Stage: stage, Architecture: architecture})
+		gateway, stripeSecret, err = stacks.GatewayFromContext(app)
+	}
+	if err == nil {
+		_, err = stacks.NewFareCollectionStack(app, stacks.StackID(stage), &stacks.FareCollectionStackProps{Stage: stage,
+			Architecture: architecture, Gateway: gateway, StripeSecretName: stripeSecret})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cdk app:", err)

@@ -48,7 +48,7 @@ func (s *FareCollectionStack) addWatcher(settings stageSettings, asset string) {
 			tables.Fares.EnvVar:           fares.TableName(),
 			lambdaenv.FareOutcomeTopicVar: s.FareOutcomeTopic.TopicArn(),
 		},
-		dynamoDB:            []tableAccess{{tables.Fares.Name, fares, []string{getItem, updateItem}}},
+		dynamoDB:            []tableAccess{{tables.Fares.Name, fares, watcherFaresActions}},
 		reservedConcurrency: WatcherReservedFunction,
 		deadLetterQueue:     s.WatcherDeadLetters,
 	})

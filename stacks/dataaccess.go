@@ -45,3 +45,14 @@ var paymentActions = map[string][]string{
 var accountActions = map[string][]string{
 	tables.CustomerAccounts.Name: {query, conditionCheckItem, putItem, updateItem},
 }
+
+// The functions outside the saga that touch the Fares table, and exactly what their code
+// calls; TestTheWatcherAndTheDoorHaveExactlyTheDynamoDBActionsTheirCodeUses compares.
+var (
+	// The watcher reads a fare (GetItem), marks it (a conditional UpdateItem), and
+	// writes one an execution stopped before writing it (a conditional PutItem).
+	watcherFaresActions = []string{getItem, putItem, updateItem}
+	// The door reads a fare (GetItem), and a resume takes it back and, when the redrive
+	// is refused, marks it again (conditional UpdateItems).
+	doorFaresActions = []string{getItem, updateItem}
+)

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,9 +19,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/fareclient"
 	"github.com/faresaga/faresaga/internal/faults"
 	"github.com/faresaga/faresaga/internal/lambdaenv"
+	"github.com/faresaga/faresaga/internal/localapi"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/task"
@@ -272,4 +279,124 @@ func (r *actionRecorder) actions() map[string]map[string][]string {
 		}
 	}
 	return out
+}
+
+// The watcher and the door are held to the same rule as the saga's functions. Their
+// Fares service is built as their Lambda mains build it, against `faresaga local` (the
+// Step Functions API the door starts and resumes through): fares start through the
+// door, one is stuck by a compensation that fails for good and resumed (and stuck again),
+// one is stopped before its RegisterFare ran, then resumed; the door reads fares and
+// refuses an unknown one.
+func TestTheWatcherAndTheDoorHaveExactlyTheDynamoDBActionsTheirCodeUses(t *testing.T) {
+	rec := &actionRecorder{used: map[string]map[string]map[string]bool{}}
+	const stopped = "fare-stopped"
+	holding := make(chan struct{})
+	server, err := localapi.Start(context.Background(), localapi.Config{
+		Listen: "127.0.0.1:0", DynamoDBListen: "127.0.0.1:0", VirtualTime: true, Seed: 1, WrapDynamoDB: rec.wrap,
+		WrapFunctions: func(inner task.Integration) task.Integration {
+			var once sync.Once
+			return task.IntegrationFunc(func(ctx context.Context, req task.Request) (any, error) {
+				fire := false
+				if req.Caller.ExecutionName == stopped && req.Caller.StateName == statemachine.RegisterFare {
+					once.Do(func() { fire = true })
+				}
+				if !fire {
+					return inner.Invoke(ctx, req)
+				}
+				close(holding)
+				<-ctx.Done() // held until the test stops the execution
+				return nil, ctx.Err()
+			})
+		},
+	})
+	require.NoError(t, err)
+	t.Cleanup(server.Close)
+	dynamoURL := server.Stack.DynamoDBURL
+	environment := func(function string, vars map[string]string) lambdaenv.Env {
+		all := map[string]string{
+			"AWS_ENDPOINT_URL_DYNAMODB": dynamoURL + "/" + function, "AWS_ENDPOINT_URL_SFN": server.Endpoint,
+			"AWS_REGION": embedded.Region, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_PROFILE": "",
+			"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", lambdaenv.LogLevelVar: "error",
+			tables.Fares.EnvVar: tables.Fares.Name,
+		}
+		for k, v := range vars {
+			all[k] = v
+		}
+		for k, v := range all {
+			t.Setenv(k, v)
+		}
+		env, err := lambdaenv.Load(context.Background())
+		require.NoError(t, err)
+		return env
+	}
+	watcher, err := environment(WatcherFunction, map[string]string{lambdaenv.FareOutcomeTopicVar: embedded.TopicARN}).Watcher()
+	require.NoError(t, err)
+	server.Stack.Watcher.Fares = watcher.Fares // what the watcher's code does to the table, as deployed
+	door, err := environment(FrontDoorFunction, map[string]string{lambdaenv.StateMachineARNVar: server.StateMachineARN}).Door()
+	require.NoError(t, err)
+	doorServer := httptest.NewServer(door)
+	t.Cleanup(doorServer.Close)
+	client, err := fareclient.New(context.Background(), doorServer.URL, fareclient.Options{})
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// await waits until the fare stands where the watcher or the saga leaves it.
+	await := func(fareID string, status fare.Status, resumes int) {
+		for {
+			record, _, err := server.Stack.Services.Fare.Get(ctx, fareID)
+			require.NoError(t, err)
+			if record.Status == status && record.Resumes == resumes {
+				return
+			}
+			require.NoError(t, ctx.Err(), "%s is %s after %d resumes, not %s after %d", fareID, record.Status, record.Resumes, status, resumes)
+			time.Sleep(time.Millisecond)
+		}
+	}
+	start := func(fareID, customer string) {
+		answer, err := client.Start(ctx, []byte(embedded.FareInput(fareID, customer)))
+		require.NoError(t, err)
+		require.Less(t, answer.Status, 300, "%s", answer.Body)
+	}
+	resume := func(fareID string, want int) {
+		answer, err := client.Resume(ctx, fareID)
+		require.NoError(t, err)
+		require.Equal(t, want, answer.Status, "%s", answer.Body)
+	}
+
+	start("fare-stuck", "cust_fail_refund")
+	await("fare-stuck", fare.NeedsAttention, 0)
+	resume("fare-stuck", http.StatusAccepted)
+	await("fare-stuck", fare.NeedsAttention, 1)
+
+	start(stopped, "cust-1")
+	<-holding
+	sfnClient := localapi.NewSFNClient(server.Endpoint)
+	_, err = sfnClient.StopExecution(ctx, &sfn.StopExecutionInput{
+		ExecutionArn: aws.String(strings.Replace(server.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + stopped)})
+	require.NoError(t, err)
+	await(stopped, fare.NeedsAttention, 0) // written by the watcher
+	resume(stopped, http.StatusAccepted)
+	await(stopped, fare.Completed, 1)
+
+	start(stopped, "cust-1") // the same fare again: the door finds it
+	status, err := client.Status(ctx, stopped)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status.Status, "%s", status.Body)
+	resume("fare-unknown", http.StatusNotFound)
+
+	used := rec.actions()
+	for function, granted := range map[string][]string{WatcherFunction: watcherFaresActions, FrontDoorFunction: doorFaresActions} {
+		assert.Equal(t, map[string][]string{tables.Fares.Name: sorted(granted)}, used[function], "%s: what its code used", function)
+		var inTemplate []string
+		for _, st := range dev.roleStatements(t, dev.props(map[string]string{WatcherFunction: dev.watcher, FrontDoorFunction: dev.frontDoor}[function])["Role"]) {
+			for _, action := range st.actions {
+				if strings.HasPrefix(action, "dynamodb:") {
+					assert.Equal(t, tables.Fares.Name, tableNameOf(t, refs(st.resources)), function)
+					inTemplate = append(inTemplate, action)
+				}
+			}
+		}
+		assert.ElementsMatch(t, granted, inTemplate, "%s: what its role grants", function)
+	}
 }

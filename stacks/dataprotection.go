@@ -5,6 +5,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/faresaga/faresaga/internal/tables"
 )
 
 // ExecutionDataKeyReuse is how long Step Functions reuses a data key of the
@@ -50,8 +52,8 @@ func (s *FareCollectionStack) executionDataStatement(sid string, actions ...stri
 func (s *FareCollectionStack) addOperatorsPolicy() {
 	executions := s.executionsArn()
 	var tableArns []*string
-	for _, table := range s.Tables {
-		tableArns = append(tableArns, table.TableArn())
+	for _, spec := range tables.All() { // in a fixed order: a map's would change the template each synth
+		tableArns = append(tableArns, s.Tables[spec.Name].TableArn())
 	}
 	s.OperatorsPolicy = awsiam.NewManagedPolicy(s.Stack, jsii.String("FareOperatorsPolicy"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("faresaga " + string(s.Stage) + ": read the fare-collection executions, their history and the tables"),

@@ -63,7 +63,7 @@ func (s *FareCollectionStack) addFrontDoor(settings stageSettings, asset string)
 		},
 		// It reads a fare to answer GET /fares/{fareId} and a repeated POST; a resume takes
 		// a stuck fare back from NEEDS_ATTENTION (and puts the mark back if it must).
-		dynamoDB: []tableAccess{{tables.Fares.Name, fares, []string{getItem, updateItem}}},
+		dynamoDB: []tableAccess{{tables.Fares.Name, fares, doorFaresActions}},
 		// The API lets at most FrontDoorBurstLimit requests in at once: the function
 		// never throttles what the API admitted.
 		reservedConcurrency: FrontDoorBurstLimit,

@@ -31,6 +31,11 @@ type FareCollectionStackProps struct {
 	// AssetRoot holds one directory per function, <AssetRoot>/<name>/bootstrap.
 	// Default: Architecture.AssetRoot(), relative to the working directory.
 	AssetRoot string
+	// Gateway is the payment functions' gateway; "" means SimulatedGateway.
+	Gateway Gateway
+	// StripeSecretName names an existing secret holding Stripe's API key, with the
+	// Stripe gateway; "" has the stack create an empty one.
+	StripeSecretName string
 }
 
 // FareCollectionStack is the deployed saga: the stack and the constructs tests and
@@ -121,6 +126,9 @@ func NewFareCollectionStack(scope constructs.Construct, id string, props *FareCo
 	settings := stage.settings()
 	s.addTables(settings)
 	s.addFunctions(settings, assets)
+	if props.Gateway == StripeGateway {
+		s.useStripe(settings, props.StripeSecretName)
+	}
 	s.addMessaging(settings)
 	s.addExecutionDataKey(settings)
 	if err := s.addStateMachine(settings); err != nil {

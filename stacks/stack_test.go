@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -71,9 +72,14 @@ func TestMain(m *testing.M) {
 // synthesize builds stage's stack in an app of its own (an app synthesizes once), with
 // cdk-nag's AwsSolutions and Serverless packs applied, as the nag tests read them.
 func synthesize(stage Stage) (*synthesized, error) {
+	return synthesizeProps(&FareCollectionStackProps{Stage: stage, AssetRoot: testAssets})
+}
+
+func synthesizeProps(p *FareCollectionStackProps) (*synthesized, error) {
+	stage := cmp.Or(p.Stage, Dev)
 	app := awscdk.NewApp(nil)
 	addNagPacks(app)
-	stack, err := NewFareCollectionStack(app, StackID(stage), &FareCollectionStackProps{Stage: stage, AssetRoot: testAssets})
+	stack, err := NewFareCollectionStack(app, StackID(stage), p)
 	if err != nil {
 		return nil, fmt.Errorf("build %s stack: %w", stage, err)
 	}
@@ -943,5 +949,15 @@ func TestTemplateDefinitionRetriesAndCatches(t *testing.T) {
 		require.Len(t, st.Retry, 1, fn.State)
 		assert.Equal(t, []string{"States.ALL"}, st.Retry[0].ErrorEquals, fn.State)
 		assert.Empty(t, st.Catch, "%s fails the execution in place, where a redrive resumes it", fn.State)
+	}
+}
+
+// Two synths of one stage give one template: a diff between deploys then shows only
+// what changed, and a map iterated while building the stack cannot reorder a policy.
+func TestSynthIsDeterministic(t *testing.T) {
+	for range 3 {
+		again, err := synthesize(Dev)
+		require.NoError(t, err)
+		require.Equal(t, template(t, dev), template(t, again))
 	}
 }

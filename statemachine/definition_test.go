@@ -394,3 +394,16 @@ func TestResumePath(t *testing.T) {
 	assert.Equal(t, []string{FareNeedsAttention}, ResumePath(FareNeedsAttention))
 	assert.Empty(t, ResumePath(""))
 }
+
+func TestIsEnd(t *testing.T) {
+	for _, tt := range []struct {
+		state string
+		end   bool
+	}{
+		{FareProcessingSucceeded, true}, {FareProcessingFailed, true}, {FareNeedsAttention, true},
+		{RegisterFare, false}, {CancelFare, false}, {FareOwnedByThisExecution, false}, {NotifyFailure, false},
+		{"", false}, {"NoSuchState", false},
+	} {
+		assert.Equal(t, tt.end, IsEnd(tt.state), tt.state)
+	}
+}

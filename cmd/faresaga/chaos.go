@@ -73,6 +73,7 @@ func printReport(w io.Writer, r chaos.Report) {
 			fmt.Fprintf(w, "%8d  %s\n", n, cause)
 		}
 	}
+	fmt.Fprintf(w, "\n%d resumes of stuck fares by the operator\n", r.Resumes)
 	fmt.Fprintf(w, "\n%d violations\n", len(r.Violations))
 	for _, v := range r.Violations {
 		fmt.Fprintln(w, "  "+v)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/faresaga/faresaga/internal/localapi"
 	"github.com/faresaga/faresaga/sfnlocal/api"
@@ -21,6 +22,9 @@ func localCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	flags.IntVar(&cfg.MaxFinished, "max-finished", api.DefaultMaxFinishedExecutions, "finished executions kept before the oldest are forgotten")
 	flags.BoolVar(&cfg.VirtualTime, "virtual-time", false, "run retries and Waits on virtual time (instant) instead of the wall clock")
 	flags.Uint64Var(&cfg.Seed, "seed", 0, "seed of retry jitter and generated ids (0: random)")
+	flags.StringVar(&cfg.Gateway, "gateway", "simulated", "payment `gateway`: simulated, or stripe (with --stripe-url)")
+	flags.StringVar(&cfg.StripeURL, "stripe-url", "", "`URL` of the Stripe-compatible endpoint the stripe gateway talks to, such as stripe-mock's")
+	keyFile := flags.String("stripe-key-file", "", "`file` holding the Stripe secret key (default: "+localapi.DefaultStripeKey+", which stripe-mock accepts)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -30,6 +34,14 @@ func localCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	cfg.MockConfigFile = os.Getenv("SFN_MOCK_CONFIG")
 	cfg.DoorLogs = stderr
+	if *keyFile != "" {
+		key, err := os.ReadFile(*keyFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "faresaga local: the Stripe key: %v\n", err)
+			return 2
+		}
+		cfg.StripeKey = strings.TrimSpace(string(key))
+	}
 	srv, err := localapi.Start(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "faresaga local: %v\n", err)

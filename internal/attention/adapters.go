@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -92,26 +93,34 @@ func enteredEvent(t sfntypes.HistoryEventType) bool {
 	return false
 }
 
-// SNSAlerts publishes alerts to the fare-outcome topic, as the saga's other outcomes: not
-// successful, and flagged NeedsAttention, so that the failed-transactions queue and any
-// subscription filtering on NeedsAttention receive them.
-type SNSAlerts struct {
+// SNSTopic publishes to the fare-outcome topic with the attributes the state machine's
+// own messages carry: IsSuccessful, and NeedsAttention on alerts, so that the
+// failed-transactions queue and any subscription filtering on NeedsAttention receive them.
+type SNSTopic struct {
 	Client   *sns.Client
 	TopicARN string
 }
 
-// Publish implements Alerts.
-func (a SNSAlerts) Publish(ctx context.Context, alert Alert) error {
-	_, err := a.Client.Publish(ctx, &sns.PublishInput{
-		TopicArn: aws.String(a.TopicARN),
-		Message:  aws.String(alert.Message()),
-		MessageAttributes: map[string]snstypes.MessageAttributeValue{
-			"IsSuccessful":   {DataType: aws.String("String"), StringValue: aws.String("false")},
-			"NeedsAttention": {DataType: aws.String("String"), StringValue: aws.String("true")},
-		},
+// Publish implements Topic.
+func (t SNSTopic) Publish(ctx context.Context, m Message) error {
+	_, err := t.Client.Publish(ctx, &sns.PublishInput{
+		TopicArn:          aws.String(t.TopicARN),
+		Message:           aws.String(m.Body),
+		MessageAttributes: m.attributes(),
 	})
 	if err != nil {
-		return fmt.Errorf("publish to %s: %w", a.TopicARN, err)
+		return fmt.Errorf("publish to %s: %w", t.TopicARN, err)
 	}
 	return nil
+}
+
+// attributes are m's SNS message attributes.
+func (m Message) attributes() map[string]snstypes.MessageAttributeValue {
+	attrs := map[string]snstypes.MessageAttributeValue{
+		"IsSuccessful": {DataType: aws.String("String"), StringValue: aws.String(strconv.FormatBool(m.Successful))},
+	}
+	if m.NeedsAttention {
+		attrs["NeedsAttention"] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String("true")}
+	}
+	return attrs
 }

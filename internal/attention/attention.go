@@ -20,6 +20,7 @@ import (
 
 	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/saga"
+	"github.com/faresaga/faresaga/statemachine"
 )
 
 // Change is an execution's status change, as EventBridge's "Step Functions Execution
@@ -45,6 +46,11 @@ type Stop struct {
 	// Failure is what made the saga compensate, as the last compensation scheduled was
 	// given it; nil when it never compensated.
 	Failure *saga.Failure
+	// Fare and Execution are what the newest Lambda task was given: that invocation may
+	// still be running after the stop (Lambda finishes what it started), and write.
+	// Empty when no task was scheduled.
+	Fare      json.RawMessage
+	Execution *saga.Execution
 }
 
 // StopReader reads a stop from history events fed newest first: the first state
@@ -60,30 +66,46 @@ func (r *StopReader) Entered(state string) {
 }
 
 // Scheduled feeds a Task's parameters ({"FunctionName": ..., "Payload": {...}} for a
-// Lambda Task): a compensation's payload carries the saga's failure.
+// Lambda Task): every step's payload carries the fare and the execution, and a
+// compensation's the saga's failure.
 func (r *StopReader) Scheduled(parameters string) {
-	if r.stop.Failure != nil {
-		return
-	}
 	var task struct {
 		Payload struct {
-			Failure *saga.Failure `json:"failure"`
+			Fare      json.RawMessage `json:"fare"`
+			Execution *saga.Execution `json:"execution"`
+			Failure   *saga.Failure   `json:"failure"`
 		} `json:"Payload"`
 	}
-	if json.Unmarshal([]byte(parameters), &task) == nil && task.Payload.Failure != nil {
+	if json.Unmarshal([]byte(parameters), &task) != nil {
+		return
+	}
+	if r.stop.Execution == nil && task.Payload.Execution != nil {
+		r.stop.Fare, r.stop.Execution = task.Payload.Fare, task.Payload.Execution
+	}
+	if r.stop.Failure == nil && task.Payload.Failure != nil {
 		r.stop.Failure = task.Payload.Failure
 	}
 }
 
 // Complete reports whether the reader has all it looks for.
-func (r *StopReader) Complete() bool { return r.stop.State != "" && r.stop.Failure != nil }
+func (r *StopReader) Complete() bool {
+	return r.stop.State != "" && r.stop.Failure != nil && r.stop.Execution != nil
+}
 
 // Stop is what the reader found.
 func (r *StopReader) Stop() Stop { return r.stop }
 
-// Alerts is where operators hear of a fare that needs them.
-type Alerts interface {
-	Publish(ctx context.Context, a Alert) error
+// Topic is the fare-outcome topic, where the saga announces how each fare ended and
+// operators hear of a fare that needs them.
+type Topic interface {
+	Publish(ctx context.Context, m Message) error
+}
+
+// Message is one message to the topic, with the attributes its subscriptions filter on.
+type Message struct {
+	Body           string
+	Successful     bool
+	NeedsAttention bool
 }
 
 // Alert is what an operator is told about a fare that needs attention.
@@ -103,9 +125,31 @@ type Alert struct {
 }
 
 // Message is the alert as it is published: JSON, like the saga's other outcomes.
-func (a Alert) Message() string {
+func (a Alert) Message() Message {
 	out, _ := json.Marshal(a)
-	return string(out)
+	return Message{Body: string(out), NeedsAttention: true}
+}
+
+// Announcement is the outcome of a fare the saga finished but whose execution was stopped
+// (or timed out) before it announced it: the message NotifySuccess or NotifyFailure would
+// have sent, from the fare's record, so the outcome queues hear of every fare.
+type Announcement struct {
+	FareID      string `json:"fareId"`
+	CustomerID  string `json:"customerId"`
+	Amount      int64  `json:"amount"`
+	Currency    string `json:"currency"`
+	Status      string `json:"status"` // COMPLETED or CANCELLED
+	FailedState string `json:"failedState,omitempty"`
+	Error       string `json:"error,omitempty"`
+	// AnnouncedBy says who sent it: the fields of the state machine's own message that
+	// only its run knew (the authorisation code and charge id) are missing.
+	AnnouncedBy string `json:"announcedBy"`
+}
+
+// Message is the announcement as it is published.
+func (a Announcement) Message() Message {
+	out, _ := json.Marshal(a)
+	return Message{Body: string(out), Successful: a.Status == string(fare.Completed)}
 }
 
 // Outcome says what the watcher did with a change.
@@ -117,13 +161,16 @@ const (
 	// Realerted: the change was marked already (a retried or repeated event) and the
 	// alert went out again, since nothing says the first one did.
 	Realerted Outcome = "REALERTED"
+	// Announced: the fare was finished but its execution stopped before announcing it;
+	// the watcher announced it.
+	Announced Outcome = "ANNOUNCED"
 )
 
 // Watcher marks and announces unfinished fares.
 type Watcher struct {
 	Fares      *fare.Service
 	Executions Executions
-	Alerts     Alerts
+	Topic      Topic
 	Log        *slog.Logger
 }
 
@@ -149,8 +196,7 @@ func (w *Watcher) Handle(ctx context.Context, c Change) (Outcome, string, error)
 	case err != nil:
 		return "", "", err
 	case !found:
-		log.Info("ignored: nothing was written for this fare")
-		return Ignored, "nothing was written for this fare", nil
+		return w.handleUnwritten(ctx, c, log)
 	case !ownedBy(record, c):
 		log.Info("ignored: the fare belongs to another execution")
 		return Ignored, "the fare belongs to another execution", nil
@@ -159,6 +205,19 @@ func (w *Watcher) Handle(ctx context.Context, c Change) (Outcome, string, error)
 			return "", "", err
 		}
 		return Realerted, "already marked for this run; alerted again", nil
+	case (record.Status == fare.Completed || record.Status == fare.Cancelled) && c.Status != "FAILED":
+		// Stopped or timed out after the fare's last write, before (or while) announcing
+		// it: announce it, at least once, like every outcome.
+		a := Announcement{FareID: record.FareID, CustomerID: record.CustomerID, Amount: record.Amount, Currency: record.Currency,
+			Status: string(record.Status), AnnouncedBy: "attention watcher: the execution was " + c.Status + " before it announced the fare"}
+		if record.Status == fare.Cancelled {
+			a.FailedState, a.Error = record.FailedState, record.FailureError
+		}
+		if err := w.Topic.Publish(ctx, a.Message()); err != nil {
+			return "", "", fmt.Errorf("announce fare %s: %w", record.FareID, err)
+		}
+		log.Info("announced: the fare was finished when its execution stopped", "status", record.Status)
+		return Announced, "the fare is " + string(record.Status) + "; announced", nil
 	case record.Status != fare.Registered:
 		log.Info("ignored: the fare is finished", "status", record.Status)
 		return Ignored, "the fare is " + string(record.Status), nil
@@ -186,6 +245,46 @@ func (w *Watcher) Handle(ctx context.Context, c Change) (Outcome, string, error)
 	return Marked, "marked NEEDS_ATTENTION at " + state, nil
 }
 
+// handleUnwritten decides about an execution that stopped with nothing written for its
+// fare. Ended where its path ends (a fare refused as invalid, or another's), it wrote
+// nothing and never will. Stopped on the way, with a Lambda asked to act on the fare, it
+// may write still: the fare is written NEEDS_ATTENTION first, which fences that write, and
+// an operator is alerted.
+func (w *Watcher) handleUnwritten(ctx context.Context, c Change, log *slog.Logger) (Outcome, string, error) {
+	stop, err := w.Executions.Stopped(ctx, c.ExecutionARN)
+	if err != nil {
+		return "", "", fmt.Errorf("read where execution %s stopped: %w", c.ExecutionARN, err)
+	}
+	if statemachine.IsEnd(stop.State) || stop.Execution == nil {
+		log.Info("ignored: nothing was written for this fare, and nothing is on its way", "attentionState", stop.State)
+		return Ignored, "nothing was written for this fare", nil
+	}
+	f, err := saga.ParseFare(stop.Fare)
+	if err == nil {
+		err = saga.CheckOwnership(f, stop.Execution)
+	}
+	if err != nil || stop.Execution.ID != c.ExecutionARN {
+		log.Info("ignored: nothing was written, and what the execution was given is not a fare it may write")
+		return Ignored, "nothing was written for this fare, and the execution may write none", nil
+	}
+	attention := fare.Attention{State: stop.State, ExecutionStatus: c.Status, Error: c.Error, Cause: saga.RedactCardNumbers(c.Cause)}
+	if stop.Failure != nil {
+		attention.FailedState, attention.FailureError = stop.Failure.State, stop.Failure.Error
+	}
+	marked, err := w.Fares.MarkUnwrittenNeedsAttention(ctx, f, *stop.Execution, c.RedriveCount, attention)
+	if errors.Is(err, fare.ErrNotMarked) {
+		// The late write came first: the fare is there now, decide again.
+		return w.Handle(ctx, c)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if err := w.alert(ctx, marked, log); err != nil {
+		return "", "", err
+	}
+	return Marked, "written NEEDS_ATTENTION at " + stop.State + ", before a late write of the fare could land", nil
+}
+
 // alert publishes the alert and writes the log line the stack's NeedsAttention metric
 // counts.
 func (w *Watcher) alert(ctx context.Context, r fare.Record, log *slog.Logger) error {
@@ -195,7 +294,7 @@ func (w *Watcher) alert(ctx context.Context, r fare.Record, log *slog.Logger) er
 		ExecutionStatus: r.AttentionExecutionStatus, Error: r.AttentionError,
 		Resumes: r.Resumes, ExecutionARN: r.ExecutionARN(),
 	}
-	if err := w.Alerts.Publish(ctx, a); err != nil {
+	if err := w.Topic.Publish(ctx, a.Message()); err != nil {
 		return fmt.Errorf("alert for fare %s: %w", r.FareID, err)
 	}
 	log.Warn(NeedsAttentionMessage, "attentionState", a.State, "error", a.Error, "resumes", a.Resumes)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +14,7 @@ import (
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
@@ -41,6 +41,7 @@ type verdict struct {
 	// attention counts the fares needing attention by the compensation and the error
 	// that could not be overcome: all should come from a failure switch.
 	attention map[string]int
+	resumes   int
 }
 
 func (v *verdict) violate(format string, args ...any) {
@@ -79,6 +80,10 @@ func check(ctx context.Context, s *embedded.Stack, sagas []saga, run *shardRun) 
 		m, outcome, err := checkFare(ctx, s, f, run.results[f.fareID], ledgers[f.customerID], messages[f.fareID], &v)
 		if err != nil {
 			return v, err
+		}
+		v.resumes += run.resumes[f.fareID]
+		if err := run.resumeErrors[f.fareID]; err != nil {
+			v.violate("%s: %v", f.fareID, err)
 		}
 		if err := checkOwnership(ctx, s, f, run.owners[f.fareID], ledgers, &v); err != nil {
 			return v, err
@@ -121,9 +126,9 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 	}
 	if authorised {
 		switch auth.Status {
-		case payment.StatusCaptured:
+		case gateway.StatusCaptured:
 			m.captured = auth.Amount.Amount
-		case payment.StatusRefunded:
+		case gateway.StatusRefunded:
 			m.captured, m.refunded = auth.Amount.Amount, auth.Amount.Amount
 		}
 	}
@@ -150,15 +155,7 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 		v.violate("%s: the fare is lost: no record in Fares (execution %s %s)", f.fareID, result.Status, result.Error)
 		return m, "LOST", nil
 	}
-	alerted := slices.ContainsFunc(messages, func(m outcomeMessage) bool { return m.alert })
-	if alerted != (record.Status == fare.NeedsAttention) {
-		v.violate("%s: status %s but alerted=%v", f.fareID, record.Status, alerted)
-	}
-	for _, m := range messages {
-		if m.status != string(record.Status) {
-			v.violate("%s: ended %s, but a message announced it %s", f.fareID, record.Status, m.status)
-		}
-	}
+	checkMessages(f, record, messages, v)
 	switch record.Status {
 	case fare.Completed:
 		if result.Status != engine.Succeeded {
@@ -172,10 +169,12 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 		}
 		return m, OutcomeCompleted, nil
 	case fare.Cancelled:
-		if result.Status != engine.Failed {
+		// A stop can come after CancelFare's effect: the fare is cancelled, the execution
+		// aborted.
+		if result.Status != engine.Failed && !(f.stop != nil && result.Status == engine.Aborted) {
 			v.violate("%s: CANCELLED but the execution %s (%s)", f.fareID, result.Status, result.Error)
 		}
-		if authorised && auth.Status != payment.StatusVoided && auth.Status != payment.StatusRefunded {
+		if authorised && !auth.Status.Final() {
 			v.violate("%s: CANCELLED but the authorisation is %s", f.fareID, auth.Status)
 		}
 		if m.captured != m.refunded {
@@ -192,11 +191,53 @@ func checkFare(ctx context.Context, s *embedded.Stack, f saga, result engine.Res
 		if record.AttentionState == "" {
 			v.violate("%s: NEEDS_ATTENTION without the state that failed", f.fareID)
 		}
+		if f.broken == "" {
+			v.violate("%s: still NEEDS_ATTENTION after %d resumes, with no compensation that fails for good (stuck at %s: %s %s)",
+				f.fareID, record.Resumes, record.AttentionState, record.AttentionExecutionStatus, record.AttentionError)
+		}
 		v.attention[record.AttentionState+": "+record.AttentionError]++
 		return m, OutcomeNeedsAttention, nil
 	}
 	v.violate("%s: ended %s (execution %s %s)", f.fareID, record.Status, result.Status, result.Error)
 	return m, string(record.Status), nil
+}
+
+// checkMessages checks what the topic said about a fare against how it ended. Each time a
+// run of its execution left the fare unfinished, an operator was alerted; a fare resumed
+// and then finished was announced as it ended, after its alerts; and nothing announced a
+// status the fare does not have.
+func checkMessages(f saga, record fare.Record, messages []outcomeMessage, v *verdict) {
+	alerts, announced := 0, false
+	said := make([]string, len(messages))
+	for i, m := range messages {
+		said[i] = m.status
+		switch {
+		case m.alert:
+			alerts++
+			said[i] = "alert"
+		case m.status == string(record.Status):
+			announced = true
+		}
+	}
+	context := fmt.Sprintf("[messages %v; resumed %d times; last stuck at %s %s]",
+		said, record.Resumes, record.AttentionState, record.AttentionExecutionStatus)
+	for _, m := range messages {
+		if !m.alert && m.status != string(record.Status) {
+			v.violate("%s: ended %s, but a message announced it %s %s", f.fareID, record.Status, m.status, context)
+		}
+	}
+	last := len(messages) - 1
+	switch {
+	case record.Status == fare.NeedsAttention && (last < 0 || !messages[last].alert):
+		v.violate("%s: NEEDS_ATTENTION, but the last message was no alert %s", f.fareID, context)
+	case record.Status == fare.NeedsAttention:
+	case !announced:
+		v.violate("%s: ended %s, and nothing announced it %s", f.fareID, record.Status, context)
+	case messages[last].alert:
+		v.violate("%s: ended %s, but the last message was an alert %s", f.fareID, record.Status, context)
+	case alerts > 0 && record.Resumes == 0:
+		v.violate("%s: alerted, then ended %s without being resumed %s", f.fareID, record.Status, context)
+	}
 }
 
 // checkBalance checks that a customer's balance is the sum of their ledger entries.

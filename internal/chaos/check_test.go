@@ -86,7 +86,7 @@ func TestChecksCatchBrokenPromises(t *testing.T) {
 				{fareID: "fare-d", cardData: &cardInput{form: "inside the customerId", digits: "5555555555554444",
 					input: fareInput("fare-d", "rider.5555555555554444", "tok_1", "")}},
 			}
-			run, err := runSagas(context.Background(), stack, sagas, 3, nil)
+			run, err := runSagas(context.Background(), stack, sagas, 3, nil, nil)
 			require.NoError(t, err)
 			clean, err := check(context.Background(), stack, sagas, run)
 			require.NoError(t, err)

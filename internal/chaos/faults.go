@@ -27,11 +27,15 @@ const (
 	// The saga's users.
 	ConflictingStart Kind = "another execution for a taken fareId"
 	CardDataInput    Kind = "an input carrying card data"
+	// Operators.
+	StoppedForward      Kind = "execution stopped in a forward step"
+	StoppedCompensating Kind = "execution stopped while compensating"
+	Outage              Kind = "compensation outage, over once resumed"
 )
 
 // Kinds lists every fault kind, for reports.
 var Kinds = []Kind{StepFails, StepTransient, CompensationFails, CompensationTransient, LostResponse,
-	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling, ConflictingStart, CardDataInput}
+	DuplicateDelivery, TimeoutBeforeRunning, TimeoutAfterRunning, LateDelivery, DynamoDBThrottling, ConflictingStart, CardDataInput, StoppedForward, StoppedCompensating, Outage}
 
 // Counts tallies injected faults, safe for concurrent use.
 type Counts struct {

@@ -15,6 +15,10 @@ type saga struct {
 	planned    []Kind
 	conflict   *conflict  // a second execution for the fareId, or nil
 	cardData   *cardInput // an input that carries card data, started past the door; or nil
+	stop       *stopPlan  // an operator's stop of its execution, or nil
+	// broken is the compensation that fails for good, or "": the only thing that may
+	// leave the fare stuck once it has been resumed.
+	broken faults.Step
 }
 
 var (
@@ -103,7 +107,12 @@ func planSaga(seed uint64, n int) saga {
 		customer += faults.Switch("lost", step)
 		f.planned = append(f.planned, LostResponse)
 	}
-	f.customerID = customer
+	if outage := planOutage(rng, run, broken); outage != "" {
+		customer += faults.Switch("outage", outage)
+		f.planned = append(f.planned, Outage)
+	}
+	f.customerID, f.broken = customer, broken
+	stop := planStop(rng, run)
 	if f.cardData = planCardData(rng, f.fareID); f.cardData != nil {
 		// The input is refused before any switch could act: the saga is only its refusal.
 		f.planned = []Kind{CardDataInput}
@@ -112,6 +121,7 @@ func planSaga(seed uint64, n int) saga {
 	if f.conflict = planConflict(rng, f); f.conflict != nil {
 		f.planned = append(f.planned, ConflictingStart)
 	}
+	f.stop = stop // counted when it happens: the saga may end before its moment
 	return f
 }
 

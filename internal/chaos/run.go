@@ -40,9 +40,11 @@ type Report struct {
 	// NeedsAttention counts the fares left for an operator by the compensation that
 	// failed and its error.
 	NeedsAttention map[string]int `json:"needsAttention"`
-	Violations     []string       `json:"violations"`
-	Elapsed        time.Duration  `json:"elapsedNanoseconds"`
-	PeakHeap       uint64         `json:"peakHeapBytes"`
+	// Resumes counts the operator's resumes of stuck fares.
+	Resumes    int           `json:"resumes"`
+	Violations []string      `json:"violations"`
+	Elapsed    time.Duration `json:"elapsedNanoseconds"`
+	PeakHeap   uint64        `json:"peakHeapBytes"`
 }
 
 // Run runs cfg.Sagas sagas with faults, shard after shard, and checks each shard.
@@ -78,6 +80,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		for cause, n := range v.attention {
 			report.NeedsAttention[cause] += n
 		}
+		report.Resumes += v.resumes
 		report.Violations = append(report.Violations, v.violations...)
 		var mem runtime.MemStats
 		runtime.ReadMemStats(&mem)
@@ -117,6 +120,7 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 	var throttle *throttling
 	var deliver *delivery
 	moments := &moments{}
+	stopper := &stops{counts: counts}
 	logs := &syncBuffer{}
 	stack, err := embedded.Start(embedded.Options{
 		HandlerLogs: logs,
@@ -129,7 +133,8 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 		WrapFunctions: func(inner task.Integration) task.Integration {
 			deliver = &delivery{inner: inner, seed: seed, counts: counts}
 			moments.inner = deliver
-			return moments
+			stopper.inner = moments
+			return stopper
 		},
 	})
 	if err != nil {
@@ -142,10 +147,11 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 		}
 	}
 	throttle.enabled.Store(true)
-	run, err := runSagas(ctx, stack, sagas, cfg.Concurrency, moments)
+	run, err := runSagas(ctx, stack, sagas, cfg.Concurrency, moments, stopper)
 	if err != nil {
 		return verdict{}, err
 	}
+	stopper.drain()
 	deliver.drain()
 	throttle.enabled.Store(false) // the checks read the tables without faults
 	run.logs = logs.String()
@@ -153,18 +159,23 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 }
 
 // shardRun is what the sagas of a shard did: how each execution ended, which execution
-// owns each fare, and the second executions that tried to take a fareId.
+// owns each fare, the second executions that tried to take a fareId, and the operator's
+// resumes.
 type shardRun struct {
 	results   map[string]engine.Result     // by fareId
 	owners    map[string]string            // by fareId: embedded.OwnerOf its execution
 	conflicts map[string]*engine.Execution // by fareId
 	refused   map[string]*engine.Execution // by fareId: the executions of inputs with card data
-	logs      string                       // what the handlers logged
+	resumes   map[string]int               // by fareId
+	// resumeErrors are the resumes of stuck fares that could not be made, by fareId.
+	resumeErrors map[string]error
+	logs         string // what the handlers logged
 }
 
-func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurrency int, at *moments) (*shardRun, error) {
+func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurrency int, at *moments, stopper *stops) (*shardRun, error) {
 	run := &shardRun{results: make(map[string]engine.Result, len(sagas)), owners: make(map[string]string, len(sagas)),
-		conflicts: map[string]*engine.Execution{}, refused: map[string]*engine.Execution{}}
+		conflicts: map[string]*engine.Execution{}, refused: map[string]*engine.Execution{},
+		resumes: map[string]int{}, resumeErrors: map[string]error{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var firstErr error
@@ -198,21 +209,38 @@ func runSagas(ctx context.Context, stack *embedded.Stack, sagas []saga, concurre
 					second = at.add(s.fareID, c.at, start)
 				}
 			}
+			if s.stop != nil && stopper != nil {
+				stopper.add(s.fareID, s.stop)
+			}
 			x, err := stack.StartFare(ctx, s.input())
 			if err != nil {
 				fail(fmt.Errorf("start saga %s: %w", s.fareID, err))
 				return
 			}
+			if s.stop != nil {
+				s.stop.execution <- x
+			}
 			// A saga still running after a minute is stuck; the checks report it.
 			waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
 			_ = stack.Settled(waitCtx, x)
+			if s.stop != nil {
+				s.stop.markWatched()
+			}
+			resumes, resumeErr := resumeStuck(ctx, stack, x, s.fareID, s.stop)
+			if s.stop != nil && stopper != nil {
+				stopper.remove(s.fareID) // the name is free for a second execution now
+			}
 			if second != nil {
 				second.once.Do(second.run) // its moment never came: it comes after the end
 			}
 			mu.Lock()
 			run.results[s.fareID] = x.Result()
 			run.owners[s.fareID] = embedded.OwnerOf(x)
+			run.resumes[s.fareID] = resumes
+			if resumeErr != nil {
+				run.resumeErrors[s.fareID] = resumeErr
+			}
 			if s.cardData != nil {
 				run.refused[s.fareID] = x
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -136,14 +137,17 @@ func (w *watching) Stopped(_ context.Context, arn string) (attention.Stop, error
 	return r.Stop(), nil
 }
 
-// topicAlerts publishes alerts to the stack's recording topic.
-type topicAlerts struct{ topic *task.SNS }
+// recordingTopic publishes the watcher's messages to the stack's recording topic.
+type recordingTopic struct{ topic *task.SNS }
 
-func (a topicAlerts) Publish(ctx context.Context, alert attention.Alert) error {
+func (t recordingTopic) Publish(ctx context.Context, m attention.Message) error {
 	attribute := func(v string) map[string]any { return map[string]any{"DataType": "String", "StringValue": v} }
-	_, err := a.topic.Invoke(ctx, task.Request{Resource: "arn:aws:states:::sns:publish", Arguments: map[string]any{
-		"TopicArn": TopicARN, "Message": alert.Message(),
-		"MessageAttributes": map[string]any{"IsSuccessful": attribute("false"), "NeedsAttention": attribute("true")},
+	attributes := map[string]any{"IsSuccessful": attribute(strconv.FormatBool(m.Successful))}
+	if m.NeedsAttention {
+		attributes["NeedsAttention"] = attribute("true")
+	}
+	_, err := t.topic.Invoke(ctx, task.Request{Resource: "arn:aws:states:::sns:publish", Arguments: map[string]any{
+		"TopicArn": TopicARN, "Message": m.Body, "MessageAttributes": attributes,
 	}})
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
@@ -100,7 +101,7 @@ func TestASecondFareWithATakenFareIDChangesNothingOfTheFirst(t *testing.T) {
 // gateway holds for the fare's owner, and the messages published.
 type tablesSnapshot struct {
 	items    map[string][]map[string]types.AttributeValue
-	gateway  payment.Authorization
+	gateway  gateway.Authorization
 	found    bool
 	messages int
 }

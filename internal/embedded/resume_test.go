@@ -9,8 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"encoding/json"
 	"github.com/faresaga/faresaga/internal/attention"
 	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
@@ -33,7 +35,7 @@ func TestAStuckFareIsResumedToTheEndOfItsCompensation(t *testing.T) {
 	assert.Equal(t, statemachine.RefundFare, v.fare.AttentionState)
 	assert.Equal(t, "GatewayUnavailable", v.fare.AttentionError)
 	assert.Equal(t, statemachine.CreditCustomerAccount, v.fare.FailedState, "the saga's own failure is kept for the operator")
-	assert.Equal(t, payment.StatusCaptured, v.gateway.Status, "still charged while stuck")
+	assert.Equal(t, gateway.StatusCaptured, v.gateway.Status, "still charged while stuck")
 
 	resumed, err := s.Resume(ctx, "fare-1")
 	require.NoError(t, err)
@@ -50,7 +52,7 @@ func TestAStuckFareIsResumedToTheEndOfItsCompensation(t *testing.T) {
 	assert.Equal(t, fare.Cancelled, v.fare.Status)
 	assert.Equal(t, 1, v.fare.Resumes)
 	assert.Equal(t, payment.PaymentRefunded, v.payment.Status)
-	assert.Equal(t, payment.StatusRefunded, v.gateway.Status, "the money is back")
+	assert.Equal(t, gateway.StatusRefunded, v.gateway.Status, "the money is back")
 	assert.Zero(t, v.balance, "no net credit")
 	var statuses []string
 	for _, m := range s.Topic.Messages() {
@@ -120,6 +122,124 @@ func TestAFareStoppedWhileCompensatingIsMarkedAndResumes(t *testing.T) {
 	require.NoError(t, s.Settled(ctx, x))
 	v = readTables(t, s, "fare-1", customer)
 	assert.Equal(t, fare.Cancelled, v.fare.Status)
-	assert.Equal(t, payment.StatusRefunded, v.gateway.Status)
+	assert.Equal(t, gateway.StatusRefunded, v.gateway.Status)
 	assert.Zero(t, v.balance)
+}
+
+// stopAt stops each execution at the first invocation of state, the way Lambda and an
+// operator's StopExecution meet: with afterEffect the handler runs and its answer is lost
+// to the stop; without, the stop comes first and the handler runs on, as Lambda finishes
+// what it started, once late() is called.
+type stopAt struct {
+	state       string
+	afterEffect bool
+	stopped     chan struct{}
+	late        chan struct{}
+	lateDone    chan struct{}
+}
+
+func newStopAt(state string, afterEffect bool) *stopAt {
+	return &stopAt{state: state, afterEffect: afterEffect, stopped: make(chan struct{}), late: make(chan struct{}), lateDone: make(chan struct{})}
+}
+
+func (p *stopAt) wrap(inner task.Integration) task.Integration {
+	return task.IntegrationFunc(func(ctx context.Context, req task.Request) (any, error) {
+		if req.Caller.StateName != p.state || req.Caller.Invocation != 0 {
+			return inner.Invoke(ctx, req)
+		}
+		if p.afterEffect {
+			_, _ = inner.Invoke(ctx, req)
+		} else {
+			go func() {
+				defer close(p.lateDone)
+				<-p.late
+				_, _ = inner.Invoke(context.WithoutCancel(ctx), req)
+			}()
+		}
+		close(p.stopped)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+}
+
+// A stop during RegisterFare, before its write lands: the watcher finds no fare, but the
+// Lambda it had invoked runs on and would register it after everyone stopped looking. So
+// the watcher writes the fare NEEDS_ATTENTION first; the late registration then does
+// nothing, and a resume registers the fare and takes it to the end.
+func TestAStopBeforeTheFareIsWrittenFencesTheLateWrite(t *testing.T) {
+	stop := newStopAt(statemachine.RegisterFare, false)
+	s, err := Start(Options{Clock: clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), Seed: 7, WrapFunctions: stop.wrap})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	x, err := s.StartFare(ctx, FareInput("fare-1", "cust-1"))
+	require.NoError(t, err)
+	<-stop.stopped
+	x.Stop("", "an operator stopped it")
+	require.NoError(t, s.Settled(ctx, x))
+	v := readTables(t, s, "fare-1", "cust-1")
+	require.Equal(t, fare.NeedsAttention, v.fare.Status, "written by the watcher")
+	assert.Equal(t, statemachine.RegisterFare, v.fare.AttentionState)
+	assert.Equal(t, "ABORTED", v.fare.AttentionExecutionStatus)
+	assert.Equal(t, OwnerOf(x), v.fare.OwnerExecution)
+	assert.Equal(t, int64(1250), v.fare.Amount)
+
+	close(stop.late)
+	<-stop.lateDone
+	v = readTables(t, s, "fare-1", "cust-1")
+	assert.Equal(t, fare.NeedsAttention, v.fare.Status, "the late registration changed nothing")
+
+	resumed, err := s.Resume(ctx, "fare-1")
+	require.NoError(t, err)
+	assert.Equal(t, statemachine.RegisterFare, resumed.ResumedFrom)
+	require.NoError(t, s.Settled(ctx, x))
+	assert.Equal(t, engine.Succeeded, x.Result().Status)
+	v = readTables(t, s, "fare-1", "cust-1")
+	assert.Equal(t, fare.Completed, v.fare.Status)
+	assert.Equal(t, gateway.StatusCaptured, v.gateway.Status)
+	assert.Equal(t, int64(1250), v.balance)
+	assert.Equal(t, []string{"alert", "COMPLETED"}, topicStatuses(t, s))
+}
+
+// A fare whose execution is stopped after CancelFare's write but before NotifyFailure is
+// finished and nobody would hear of it: the watcher announces it.
+func TestAFareFinishedWhenItsExecutionStoppedIsAnnounced(t *testing.T) {
+	stop := newStopAt(statemachine.CancelFare, true)
+	s, err := Start(Options{Clock: clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), Seed: 7, FaultInjection: true, WrapFunctions: stop.wrap})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	x, err := s.StartFare(ctx, FareInput("fare-1", "cust_fail_auth"))
+	require.NoError(t, err)
+	<-stop.stopped
+	x.Stop("", "an operator stopped it")
+	require.NoError(t, s.Settled(ctx, x))
+	assert.Equal(t, engine.Aborted, x.Result().Status)
+	v := readTables(t, s, "fare-1", "cust_fail_auth")
+	assert.Equal(t, fare.Cancelled, v.fare.Status)
+	assert.Equal(t, []string{"CANCELLED"}, topicStatuses(t, s))
+	m := s.Topic.Messages()[0]
+	assert.Equal(t, "false", m.MessageAttributes["IsSuccessful"].StringValue)
+	assert.JSONEq(t, `{"fareId":"fare-1","customerId":"cust_fail_auth","amount":1250,"currency":"EUR","status":"CANCELLED",`+
+		`"failedState":"PreAuthorizePayment","error":"PaymentDeclined",`+
+		`"announcedBy":"attention watcher: the execution was ABORTED before it announced the fare"}`, m.Message)
+	_, err = s.Resume(ctx, "fare-1")
+	var notStuck *attention.NotStuckError
+	assert.ErrorAs(t, err, &notStuck, "a finished fare is not resumed")
+}
+
+// topicStatuses is each message's status, "alert" for the watcher's alerts.
+func topicStatuses(t *testing.T, s *Stack) []string {
+	t.Helper()
+	var out []string
+	for _, m := range s.Topic.Messages() {
+		if m.MessageAttributes["NeedsAttention"].StringValue == "true" {
+			out = append(out, "alert")
+			continue
+		}
+		var body struct{ Status string }
+		require.NoError(t, json.Unmarshal([]byte(m.Message), &body))
+		out = append(out, body.Status)
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/fare"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
@@ -59,7 +60,7 @@ type tablesView struct {
 	fareFound     bool
 	payment       payment.Record
 	paymentFound  bool
-	gateway       payment.Authorization
+	gateway       gateway.Authorization
 	gatewayFound  bool
 	balance       int64
 	ledgerEntries int
@@ -99,7 +100,7 @@ func TestHappyPath(t *testing.T) {
 	v := readTables(t, s, "fare-1", "cust-1")
 	assert.Equal(t, fare.Completed, v.fare.Status)
 	assert.Equal(t, payment.PaymentCaptured, v.payment.Status)
-	assert.Equal(t, payment.StatusCaptured, v.gateway.Status)
+	assert.Equal(t, gateway.StatusCaptured, v.gateway.Status)
 	assert.Equal(t, int64(1250), v.balance)
 	assert.Equal(t, 1, v.ledgerEntries)
 
@@ -117,14 +118,14 @@ func TestEveryFailureSwitchIsCompensatedInReverseOrder(t *testing.T) {
 		compensations []string
 		fareStatus    fare.Status
 		payment       payment.PaymentStatus // "" when no payment record may exist
-		gateway       payment.Status        // "" when the gateway never authorised
+		gateway       gateway.Status        // "" when the gateway never authorised
 		balance       int64
 	}{
 		{"_fail_register", "InjectedFailure", all[3:], fare.Cancelled, "", "", 0},
 		{"_fail_auth", "PaymentDeclined", all[2:], fare.Cancelled, payment.PaymentVoided, "", 0},
-		{"_fail_charge", "CaptureDeclined", all[1:], fare.Cancelled, payment.PaymentVoided, payment.StatusVoided, 0},
-		{"_fail_credit", "InjectedFailure", all, fare.Cancelled, payment.PaymentRefunded, payment.StatusRefunded, 0},
-		{"_fail_complete", "DynamoDB.ConditionalCheckFailedException", all, fare.Cancelled, payment.PaymentRefunded, payment.StatusRefunded, 0},
+		{"_fail_charge", "CaptureDeclined", all[1:], fare.Cancelled, payment.PaymentVoided, gateway.StatusVoided, 0},
+		{"_fail_credit", "InjectedFailure", all, fare.Cancelled, payment.PaymentRefunded, gateway.StatusRefunded, 0},
+		{"_fail_complete", "DynamoDB.ConditionalCheckFailedException", all, fare.Cancelled, payment.PaymentRefunded, gateway.StatusRefunded, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.switchName, func(t *testing.T) {
@@ -230,7 +231,7 @@ func TestLostResponsesAreRetriedWithOneEffect(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, engine.Succeeded, x.Result().Status, x.Result().Cause)
 			v := readTables(t, s, "fare-1", customer)
-			assert.Equal(t, payment.StatusCaptured, v.gateway.Status)
+			assert.Equal(t, gateway.StatusCaptured, v.gateway.Status)
 			assert.Equal(t, int64(1250), v.balance, "credited once")
 			assert.Equal(t, 1, v.ledgerEntries)
 		})
@@ -245,7 +246,7 @@ func TestTransientCompensationFaultsStillCompensate(t *testing.T) {
 	assert.Equal(t, "InjectedFailure", x.Result().Error)
 	v := readTables(t, s, "fare-1", customer)
 	assert.Equal(t, fare.Cancelled, v.fare.Status)
-	assert.Equal(t, payment.StatusRefunded, v.gateway.Status)
+	assert.Equal(t, gateway.StatusRefunded, v.gateway.Status)
 }
 
 func TestBadInputFailsAndWritesNothing(t *testing.T) {

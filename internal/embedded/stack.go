@@ -22,6 +22,7 @@ import (
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/lambdaenv"
 	"github.com/faresaga/faresaga/internal/payment"
 	"github.com/faresaga/faresaga/internal/saga"
@@ -74,6 +75,8 @@ type Options struct {
 	// DynamoDBAttempts caps the SDK's own attempts per DynamoDB request (0: the SDK's
 	// default). 1 lets throttling reach the handlers and the state machine's Retry.
 	DynamoDBAttempts int
+	// Gateway is the payment functions' gateway; nil: the simulated gateway, in memory.
+	Gateway gateway.Gateway
 }
 
 // Stack is a running embedded stack.
@@ -141,8 +144,8 @@ func (s *Stack) wire(opts Options) error {
 	log := saga.NewLogger(logs, nil)
 	injector := faults.New(opts.FaultInjection)
 	now := opts.Clock.Now
-	payments, err := payment.New(payment.Config{DynamoDB: s.DynamoDB, PaymentsTable: tables.Payments.Name,
-		FaultInjection: opts.FaultInjection, Now: now, Log: log}) // no gateway table: the gateway keeps its state in memory
+	payments, err := payment.New(payment.Config{DynamoDB: s.DynamoDB, PaymentsTable: tables.Payments.Name, Gateway: opts.Gateway,
+		FaultInjection: opts.FaultInjection, Now: now, Log: log}) // no gateway table: a simulated gateway keeps its state in memory
 	if err != nil {
 		return err
 	}
@@ -187,7 +190,7 @@ func (s *Stack) wire(opts Options) error {
 	}
 	s.Engine = engine.New(engine.Options{Clock: opts.Clock, Tasks: s.Tasks, Seed: opts.Seed, Region: Region, Account: Account})
 	s.watching = &watching{stack: s, log: log, handled: map[runKey]chan struct{}{}, started: map[string]*engine.Execution{}}
-	s.Watcher = &attention.Watcher{Fares: s.Services.Fare, Executions: s.watching, Alerts: topicAlerts{topic: s.Topic}, Log: log}
+	s.Watcher = &attention.Watcher{Fares: s.Services.Fare, Executions: s.watching, Topic: recordingTopic{topic: s.Topic}, Log: log}
 	s.Engine.OnStatusChange(s.watching.onStatusChange)
 	return nil
 }

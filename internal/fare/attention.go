@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/faresaga/faresaga/internal/saga"
 )
 
 // Attention is where an execution stopped and left its fare unfinished.
@@ -51,6 +53,29 @@ func (s *Service) MarkNeedsAttention(ctx context.Context, fareID, owner string, 
 		ReturnValues:              types.ReturnValueAllNew,
 	})
 	return s.decodeChange(out, err, fareID)
+}
+
+// MarkUnwrittenNeedsAttention writes the fare, NEEDS_ATTENTION, for an execution that
+// stopped before its fare was written but after it had asked a Lambda to act on it: that
+// invocation may still land (Lambda finishes what it started, and a delivery can come
+// late), and a fare written once nobody watches any more would stay REGISTERED for good.
+// Written first, the mark fences it: a late RegisterFare finds the fare already dealt
+// with and writes nothing, and the operator's resume registers it and goes on. It fails
+// with ErrNotMarked when the fare exists by now: the caller reads it and decides again.
+func (s *Service) MarkUnwrittenNeedsAttention(ctx context.Context, f saga.Fare, execution saga.Execution, redrives int, a Attention) (Record, error) {
+	record := s.newRecord(f, execution, NeedsAttention)
+	record.AttentionState, record.AttentionExecutionStatus = a.State, a.ExecutionStatus
+	record.AttentionError, record.AttentionCause, record.AttentionAt = a.Error, a.Cause, record.CreatedAt
+	record.FailedState, record.FailureError = a.FailedState, a.FailureError
+	record.Resumes = redrives
+	err := s.create(ctx, record)
+	if errors.Is(err, errExists) {
+		return Record{}, ErrNotMarked
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("write fare %s: %w", f.FareID, err)
+	}
+	return record, nil
 }
 
 // BeginResume takes a fare that needs attention back to REGISTERED, for the resume that

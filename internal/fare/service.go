@@ -59,15 +59,35 @@ func (s *Service) RegisterFare(ctx context.Context, in saga.StepInput) (saga.Far
 }
 
 func (s *Service) register(ctx context.Context, fare saga.Fare, execution saga.Execution, log *slog.Logger) error {
+	err := s.create(ctx, s.newRecord(fare, execution, Registered))
+	if !errors.Is(err, errExists) {
+		if err == nil {
+			log.Info("fare registered", "status", Registered)
+		}
+		return err
+	}
+	return s.checkExisting(ctx, fare, execution, log)
+}
+
+// newRecord is the fare as its first write creates it, owned by execution.
+func (s *Service) newRecord(fare saga.Fare, execution saga.Execution, status Status) Record {
 	now := s.Now().UTC().Format(time.RFC3339Nano)
 	record := Record{
 		FareID: fare.FareID, CustomerID: fare.CustomerID, Money: fare.Money,
-		Status: Registered, OwnerExecution: execution.Owner(), FareDigest: fare.Digest(),
+		Status: status, OwnerExecution: execution.Owner(), FareDigest: fare.Digest(),
 		CreatedAt: now, UpdatedAt: now,
 	}
 	if s.Faults.HoldsCompletion(fare.CustomerID) {
 		record.CompletionHold = "fault injection: " + faults.Switch("fail", faults.Complete)
 	}
+	return record
+}
+
+// errExists: create found a fare under that fareId already.
+var errExists = errors.New("the fare exists")
+
+// create writes a fare that does not exist yet.
+func (s *Service) create(ctx context.Context, record Record) error {
 	item, err := attributevalue.MarshalMap(record)
 	if err != nil {
 		return fmt.Errorf("encode fare: %w", err)
@@ -78,13 +98,10 @@ func (s *Service) register(ctx context.Context, fare saga.Fare, execution saga.E
 		ConditionExpression: aws.String("attribute_not_exists(fareId)"),
 	})
 	var exists *types.ConditionalCheckFailedException
-	if !errors.As(err, &exists) {
-		if err == nil {
-			log.Info("fare registered", "status", Registered)
-		}
-		return err
+	if errors.As(err, &exists) {
+		return errExists
 	}
-	return s.checkExisting(ctx, fare, execution, log)
+	return err
 }
 
 // checkExisting decides what a second registration of the same fareId means: this

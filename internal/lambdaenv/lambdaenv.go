@@ -36,8 +36,8 @@ type Env struct {
 	Faults   faults.Injector
 	Log      *slog.Logger
 	Now      func() time.Time
-	aws      aws.Config
 	lookup   func(string) string
+	aws      aws.Config // for the clients only some functions need
 }
 
 // Load reads the environment and builds the SDK clients, once per process.
@@ -63,8 +63,8 @@ func load(ctx context.Context, lookup func(string) string) (Env, error) {
 		Faults:   faults.New(injection == "enabled"),
 		Log:      saga.NewLogger(os.Stdout, level),
 		Now:      time.Now,
-		aws:      cfg,
 		lookup:   lookup,
+		aws:      cfg,
 	}, nil
 }
 

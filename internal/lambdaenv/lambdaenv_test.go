@@ -75,7 +75,9 @@ func TestServicesNeedTheirOwnTables(t *testing.T) {
 			func(e Env) error { _, err := e.Door(); return err }, "FARES_TABLE is not set"},
 		{"door with an execution for a machine", map[string]string{"FARES_TABLE": "F", StateMachineARNVar: "arn:aws:states:eu-west-1:123456789012:execution:M:x"},
 			func(e Env) error { _, err := e.Door(); return err }, "is not a state machine ARN"},
-		{"payment with an unknown gateway", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "stripe"}, func(e Env) error { _, err := e.PaymentService(); return err }, `the only gateway is "simulated"`},
+		{"payment with an unknown gateway", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "paypal"}, func(e Env) error { _, err := e.PaymentService(); return err }, `PAYMENT_GATEWAY="paypal": the gateway must be "simulated" or "stripe"`},
+		{"payment with Stripe", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "stripe", "STRIPE_API_KEY_SECRET": "faresaga/stripe"}, func(e Env) error { _, err := e.PaymentService(); return err }, ""},
+		{"payment with Stripe but no secret", map[string]string{"PAYMENTS_TABLE": "P", "PAYMENT_GATEWAY_TABLE": "G", "PAYMENT_GATEWAY": "stripe"}, func(e Env) error { _, err := e.PaymentService(); return err }, "STRIPE_API_KEY_SECRET is not set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

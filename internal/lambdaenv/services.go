@@ -14,10 +14,6 @@ import (
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
-// PaymentGatewayVar selects the payment gateway. "simulated" (the default, and today the
-// only one) keeps the simulated gateway's state in the PaymentGateway table.
-const PaymentGatewayVar = "PAYMENT_GATEWAY"
-
 // FareService builds the fare service's handlers.
 func (e Env) FareService() (*fare.Service, error) {
 	table, err := e.Table(tables.Fares)
@@ -58,7 +54,7 @@ func (e Env) Watcher() (*attention.Watcher, error) {
 	return &attention.Watcher{
 		Fares:      fares,
 		Executions: attention.SFNExecutions{Client: sfn.NewFromConfig(e.aws)},
-		Alerts:     attention.SNSAlerts{Client: sns.NewFromConfig(e.aws), TopicARN: topic},
+		Topic:      attention.SNSTopic{Client: sns.NewFromConfig(e.aws), TopicARN: topic},
 		Log:        e.Log,
 	}, nil
 }
@@ -74,9 +70,6 @@ func (e Env) AccountService() (*account.Service, error) {
 
 // PaymentService builds the payment service's handlers and its gateway.
 func (e Env) PaymentService() (*payment.Service, error) {
-	if gateway := e.lookup(PaymentGatewayVar); gateway != "" && gateway != "simulated" {
-		return nil, fmt.Errorf("%s=%q: the only gateway is \"simulated\"", PaymentGatewayVar, gateway)
-	}
 	paymentsTable, err := e.Table(tables.Payments)
 	if err != nil {
 		return nil, err
@@ -86,13 +79,17 @@ func (e Env) PaymentService() (*payment.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	gw, err := e.paymentGateway(gatewayTable)
+	if err != nil {
+		return nil, err
+	}
 	return payment.New(payment.Config{
-		DynamoDB:              e.DynamoDB,
-		PaymentsTable:         paymentsTable,
-		SimulatedGatewayTable: gatewayTable,
-		FaultInjection:        e.Faults.Enabled(),
-		Now:                   e.Now,
-		Log:                   e.Log,
+		DynamoDB:       e.DynamoDB,
+		PaymentsTable:  paymentsTable,
+		Gateway:        gw,
+		FaultInjection: e.Faults.Enabled(),
+		Now:            e.Now,
+		Log:            e.Log,
 	})
 }
 

@@ -5,6 +5,7 @@
 package localapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,7 +24,10 @@ import (
 	"github.com/faresaga/faresaga/internal/console"
 	"github.com/faresaga/faresaga/internal/embedded"
 	"github.com/faresaga/faresaga/internal/fareclient"
+	"github.com/faresaga/faresaga/internal/gateway"
+	"github.com/faresaga/faresaga/internal/gateway/stripe"
 	"github.com/faresaga/faresaga/internal/intake"
+	"github.com/faresaga/faresaga/internal/lambdaenv"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/api"
@@ -43,10 +47,21 @@ type Config struct {
 	VirtualTime    bool   // retries and Waits take no time
 	MockConfigFile string // Step Functions Local mocked responses, "" for none
 	Seed           uint64
+	// Gateway is the payment gateway: "" or "simulated" (in memory), or "stripe": the
+	// Stripe adapter against StripeURL, a Stripe-compatible endpoint such as stripe-mock,
+	// with StripeKey ("": DefaultStripeKey).
+	Gateway, StripeURL, StripeKey string
 	// WrapFunctions, when set, stands between the engine and the Lambda handlers (see
 	// embedded.Options): tests hold a fare in flight with it.
 	WrapFunctions func(task.Integration) task.Integration
+	// WrapDynamoDB, when set, stands in front of the DynamoDB endpoint (see
+	// embedded.Options): tests record what each client does with it.
+	WrapDynamoDB func(http.Handler) http.Handler
 }
+
+// DefaultStripeKey is the key sent to a local Stripe endpoint when none is given:
+// stripe-mock takes any key of this form.
+const DefaultStripeKey = "sk_test_faresagalocal"
 
 // Server is a running local server.
 type Server struct {
@@ -60,6 +75,7 @@ type Server struct {
 	http          *http.Server
 	door          *http.Server
 	doorTransport *http.Transport
+	stripeURL     string // the Stripe endpoint, when the gateway is Stripe
 	// consoleTransport carries the console's calls to the APIs it shows.
 	consoleTransport *http.Transport
 	consoleHandler   atomic.Pointer[console.Console]
@@ -69,10 +85,15 @@ type Server struct {
 // it, and creates the fare-collection state machine through that API, as a user would.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	opts := embedded.Options{Seed: cfg.Seed, FaultInjection: true, DynamoDBAddress: cfg.DynamoDBListen, Clock: clock.Real{},
-		WrapFunctions: cfg.WrapFunctions}
+		WrapFunctions: cfg.WrapFunctions, WrapDynamoDB: cfg.WrapDynamoDB}
 	if cfg.VirtualTime {
 		opts.Clock = clock.NewVirtual(time.Now().UTC())
 	}
+	gw, err := paymentGateway(cfg, opts.Clock)
+	if err != nil {
+		return nil, err
+	}
+	opts.Gateway = gw
 	if cfg.MockConfigFile != "" {
 		mocks, err := task.LoadMockConfig(cfg.MockConfigFile)
 		if err != nil {
@@ -91,6 +112,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{Stack: stack, Endpoint: "http://" + listener.Addr().String(),
 		api: api.NewServer(api.Options{Engine: stack.Engine, MaxFinishedExecutions: cfg.MaxFinished, Mocks: opts.Mocks, Clock: opts.Clock})}
+	if gw != nil {
+		s.stripeURL = cfg.StripeURL
+	}
 	s.ConsoleURL = s.Endpoint + "/"
 	s.http = &http.Server{Handler: apiOrConsole(s.api, http.HandlerFunc(s.serveConsole)), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(listener) }()
@@ -216,6 +240,22 @@ func (s *Server) serveDoor(cfg Config) error {
 	return nil
 }
 
+// paymentGateway is the gateway cfg names; nil for the simulated one.
+func paymentGateway(cfg Config, clk clock.Clock) (gateway.Gateway, error) {
+	switch cfg.Gateway {
+	case "", lambdaenv.SimulatedGateway:
+		return nil, nil
+	case lambdaenv.StripeGateway:
+		if cfg.StripeURL == "" {
+			return nil, errors.New("the stripe gateway needs the URL of a Stripe-compatible endpoint (--stripe-url)")
+		}
+		key := cmp.Or(cfg.StripeKey, DefaultStripeKey)
+		return stripe.New(stripe.Config{URL: cfg.StripeURL, Bindings: stripe.NewMemoryBindings(), Now: clk.Now,
+			APIKey: func(context.Context) (string, error) { return key, nil }})
+	}
+	return nil, fmt.Errorf("unknown gateway %q: use %q or %q", cfg.Gateway, lambdaenv.SimulatedGateway, lambdaenv.StripeGateway)
+}
+
 // Describe writes the endpoints, ARNs and names, and commands to try.
 func (s *Server) Describe(w io.Writer) {
 	fmt.Fprintf(w, "Step Functions API  %s\n", s.Endpoint)
@@ -229,6 +269,11 @@ func (s *Server) Describe(w io.Writer) {
 		fmt.Fprintf(w, "table               %s\n", spec.Name)
 	}
 	fmt.Fprintf(w, "topic               %s (recorded in memory)\n", embedded.TopicARN)
+	if s.stripeURL != "" {
+		fmt.Fprintf(w, "payment gateway     Stripe at %s\n", s.stripeURL)
+	} else {
+		fmt.Fprintf(w, "payment gateway     simulated (in memory)\n")
+	}
 	if s.DoorURL != "" {
 		fmt.Fprintf(w, "front door          %s (POST /fares, GET /fares/{fareId})\n", s.DoorURL)
 		fmt.Fprintf(w, `

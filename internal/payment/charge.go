@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/steperr"
 	"github.com/faresaga/faresaga/statemachine"
@@ -28,13 +29,14 @@ func (s *Service) ChargeFare(ctx context.Context, in saga.StepInput) (PaymentRes
 		if !found {
 			return PaymentResult{}, &steperr.PaymentNotAuthorized{FareID: c.fare.FareID}
 		}
-		auth, err := s.Gateway.Capture(ctx, CaptureRequest{
+		auth, err := s.Gateway.Capture(ctx, gateway.CaptureRequest{
 			IdempotencyKey:    c.captureKey(),
+			FareID:            c.fare.FareID,
 			AuthorizationCode: rec.AuthorizationCode,
 			Amount:            c.fare.Money,
 		})
-		var refused *InvalidTransition
-		if errors.As(err, &refused) && refused.Current.Status.final() {
+		var refused *gateway.InvalidTransition
+		if errors.As(err, &refused) && refused.Current.Status.Final() {
 			// A compensation released the authorisation after we read the record.
 			c.log.Warn("gateway refused the capture: the authorisation was released", "gatewayStatus", refused.Current.Status)
 			return PaymentResult{}, c.alreadyCompensated()

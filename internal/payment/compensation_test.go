@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/steperr"
 )
@@ -56,33 +57,33 @@ func TestCompensations(t *testing.T) {
 		before      []sagaAction
 		compensate  compensation
 		wantOutcome string
-		wantRecord  PaymentStatus // "" for no record
-		wantGateway Status        // of the fare's authorisation; "" for none
-		wantEffects int64         // gateway changes to the authorisation
+		wantRecord  PaymentStatus  // "" for no record
+		wantGateway gateway.Status // of the fare's authorisation; "" for none
+		wantEffects int64          // gateway changes to the authorisation
 	}{
 		{"RefundFare after a capture", "cust-1", []sagaAction{preAuthorized, charged},
-			refundFare, OutcomeRefunded, PaymentRefunded, StatusRefunded, 3},
+			refundFare, OutcomeRefunded, PaymentRefunded, gateway.StatusRefunded, 3},
 		{"RefundFare after a capture whose response was lost", "cust_lost_charge", []sagaAction{preAuthorized, chargeLost},
-			refundFare, OutcomeRefunded, PaymentRefunded, StatusRefunded, 3},
+			refundFare, OutcomeRefunded, PaymentRefunded, gateway.StatusRefunded, 3},
 		{"RefundFare without a capture leaves the record", "cust-1", []sagaAction{preAuthorized},
-			refundFare, OutcomeNothingToRefund, PaymentPreauthorized, StatusAuthorized, 1},
+			refundFare, OutcomeNothingToRefund, PaymentPreauthorized, gateway.StatusAuthorized, 1},
 		{"RefundFare with no payment at all", "cust-1", nil,
 			refundFare, OutcomeNothingToRefund, "", "", 0},
 		{"VoidPreAuthorization after a pre-authorisation", "cust-1", []sagaAction{preAuthorized},
-			voidPreAuthorization, OutcomeVoided, PaymentVoided, StatusVoided, 2},
+			voidPreAuthorization, OutcomeVoided, PaymentVoided, gateway.StatusVoided, 2},
 		{"VoidPreAuthorization after a pre-authorisation whose response was lost", "cust_lost_auth", []sagaAction{preAuthorizeLost},
-			voidPreAuthorization, OutcomeVoided, PaymentVoided, StatusVoided, 2},
+			voidPreAuthorization, OutcomeVoided, PaymentVoided, gateway.StatusVoided, 2},
 		// The gateway keeps the cancellation: a VOIDED record nothing was ever authorised under.
 		{"VoidPreAuthorization without a pre-authorisation leaves a tombstone", "cust-1", nil,
-			voidPreAuthorization, OutcomeNothingToVoid, PaymentVoided, StatusVoided, 1},
+			voidPreAuthorization, OutcomeNothingToVoid, PaymentVoided, gateway.StatusVoided, 1},
 		{"VoidPreAuthorization after RefundFare refunded", "cust-1", []sagaAction{preAuthorized, charged, refundRan},
-			voidPreAuthorization, OutcomeAlreadyRefunded, PaymentRefunded, StatusRefunded, 3},
+			voidPreAuthorization, OutcomeAlreadyRefunded, PaymentRefunded, gateway.StatusRefunded, 3},
 		{"VoidPreAuthorization after RefundFare found nothing to refund", "cust-1", []sagaAction{preAuthorized, refundRan},
-			voidPreAuthorization, OutcomeVoided, PaymentVoided, StatusVoided, 2},
+			voidPreAuthorization, OutcomeVoided, PaymentVoided, gateway.StatusVoided, 2},
 		{"VoidPreAuthorization refunds a capture made after RefundFare", "cust-1", []sagaAction{preAuthorized, refundRan, charged},
-			voidPreAuthorization, OutcomeRefunded, PaymentRefunded, StatusRefunded, 3},
+			voidPreAuthorization, OutcomeRefunded, PaymentRefunded, gateway.StatusRefunded, 3},
 		{"VoidPreAuthorization refunds a lost capture made after RefundFare", "cust_lost_charge", []sagaAction{preAuthorized, refundRan, chargeLost},
-			voidPreAuthorization, OutcomeRefunded, PaymentRefunded, StatusRefunded, 3},
+			voidPreAuthorization, OutcomeRefunded, PaymentRefunded, gateway.StatusRefunded, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,15 +143,15 @@ func TestVoidPreAuthorizationFollowsTheGateway(t *testing.T) {
 		before      []sagaAction
 		interleave  func(f *fixture)
 		wantOutcome string
-		wantGateway Status
+		wantGateway gateway.Status
 		wantEffects int64
 	}{
 		{"a capture lands between its lookup and its void", []sagaAction{preAuthorized, refundRan},
-			func(f *fixture) { f.gateway.around(opVoid, func() { charged(f, "cust-1") }, nil) },
-			OutcomeRefunded, StatusRefunded, 3},
+			func(f *fixture) { f.gateway.around(gateway.OpVoid, func() { charged(f, "cust-1") }, nil) },
+			OutcomeRefunded, gateway.StatusRefunded, 3},
 		{"a pre-authorisation lands just before the cancellation", nil,
-			func(f *fixture) { f.gateway.around(opCancel, func() { preAuthorized(f, "cust-1") }, nil) },
-			OutcomeVoided, StatusVoided, 2},
+			func(f *fixture) { f.gateway.around(gateway.OpCancel, func() { preAuthorized(f, "cust-1") }, nil) },
+			OutcomeVoided, gateway.StatusVoided, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 // Package payment is the payment service of the fare-collection saga: the Lambda
 // handlers PreAuthorizePayment and ChargeFare (forward) and RefundFare and
-// VoidPreAuthorization (compensations), the Payments table they keep, and the payment
-// gateway they talk to, with a deterministic simulated gateway.
+// VoidPreAuthorization (compensations) and the Payments table they keep. They talk to a
+// payment gateway through internal/gateway (the simulated one by default, or Stripe).
 //
 // The gateway is the source of truth for money; the Payments table is our record of it.
 // Step Functions may run any step more than once, and a step may fail after the gateway

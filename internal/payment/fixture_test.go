@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/dynamotest"
+	"github.com/faresaga/faresaga/internal/gateway"
+	"github.com/faresaga/faresaga/internal/gateway/simulated"
 	"github.com/faresaga/faresaga/internal/money"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/saga/sagatest"
@@ -34,27 +36,33 @@ type fixture struct {
 	ctx     context.Context
 	db      *dynamodb.Client
 	svc     *Service
-	store   GatewayStore
+	sim     *simulated.Gateway
 	gateway *interleavingGateway
 	logs    *bytes.Buffer
+	// gatewayAge is how far the gateway's clock is ahead of the service's: it ages the
+	// authorisations.
+	gatewayAge time.Duration
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := dynamotest.Start(t).Client
-	store := NewDynamoGatewayStore(db, tables.PaymentGateway.Name)
-	gateway := &interleavingGateway{Gateway: NewSimulatedGateway(store, fixedClock)}
-	logs := &bytes.Buffer{}
+	f := &fixture{t: t, ctx: context.Background(), db: db}
+	f.sim = simulated.New(simulated.NewDynamoStore(db, tables.PaymentGateway.Name),
+		func() time.Time { return fixedNow.Add(f.gatewayAge) })
+	f.gateway = &interleavingGateway{Gateway: f.sim}
+	f.logs = &bytes.Buffer{}
 	svc, err := New(Config{
 		DynamoDB:       db,
 		PaymentsTable:  tables.Payments.Name,
-		Gateway:        gateway,
+		Gateway:        f.gateway,
 		FaultInjection: true,
 		Now:            fixedClock,
-		Log:            slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Log:            slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	require.NoError(t, err)
-	return &fixture{t: t, ctx: context.Background(), db: db, svc: svc, store: store, gateway: gateway, logs: logs}
+	f.svc = svc
+	return f
 }
 
 // input is the payload Step Functions sends for fare fareID of customer customerID.
@@ -84,28 +92,17 @@ func (f *fixture) payment(fareID string) (Record, bool) {
 
 // authorization returns the gateway's state of what the request under key touched, and
 // false when nothing was done under that key. Its Version counts the effects applied.
-func (f *fixture) authorization(key string) (authState, bool) {
+func (f *fixture) authorization(key string) (simulated.State, bool) {
 	f.t.Helper()
-	return authorizationByKey(f.t, f.store, key)
+	state, found, err := f.sim.State(f.ctx, key)
+	require.NoError(f.t, err)
+	return state, found
 }
 
-func authorizationByKey(t *testing.T, store GatewayStore, key string) (authState, bool) {
-	t.Helper()
-	rec, found, err := store.idempotencyRecord(context.Background(), key)
-	require.NoError(t, err)
-	if !found {
-		return authState{}, false
-	}
-	auth, found, err := store.authorization(context.Background(), rec.Code)
-	require.NoError(t, err)
-	require.True(t, found, "key %s names a missing authorisation", key)
-	return auth, true
-}
-
-// interleavingGateway is the real gateway with a way to run something (another step)
+// interleavingGateway is the simulated gateway with a way to run something (another step)
 // just before or just after one of its calls, to reproduce a race deterministically.
 type interleavingGateway struct {
-	Gateway
+	gateway.Gateway
 	before, after map[string]func()
 	calls         int // every call, of every operation
 }
@@ -115,28 +112,28 @@ func (g *interleavingGateway) around(operation string, before, after func()) {
 	g.before, g.after = map[string]func(){operation: before}, map[string]func(){operation: after}
 }
 
-func (g *interleavingGateway) PreAuthorize(ctx context.Context, req PreAuthorizeRequest) (auth Authorization, err error) {
-	g.interleave(opPreAuthorize, func() { auth, err = g.Gateway.PreAuthorize(ctx, req) })
+func (g *interleavingGateway) PreAuthorize(ctx context.Context, req gateway.PreAuthorizeRequest) (auth gateway.Authorization, err error) {
+	g.interleave(gateway.OpPreAuthorize, func() { auth, err = g.Gateway.PreAuthorize(ctx, req) })
 	return auth, err
 }
 
-func (g *interleavingGateway) Capture(ctx context.Context, req CaptureRequest) (auth Authorization, err error) {
-	g.interleave(opCapture, func() { auth, err = g.Gateway.Capture(ctx, req) })
+func (g *interleavingGateway) Capture(ctx context.Context, req gateway.CaptureRequest) (auth gateway.Authorization, err error) {
+	g.interleave(gateway.OpCapture, func() { auth, err = g.Gateway.Capture(ctx, req) })
 	return auth, err
 }
 
-func (g *interleavingGateway) Void(ctx context.Context, req VoidRequest) (auth Authorization, err error) {
-	g.interleave(opVoid, func() { auth, err = g.Gateway.Void(ctx, req) })
+func (g *interleavingGateway) Void(ctx context.Context, req gateway.VoidRequest) (auth gateway.Authorization, err error) {
+	g.interleave(gateway.OpVoid, func() { auth, err = g.Gateway.Void(ctx, req) })
 	return auth, err
 }
 
-func (g *interleavingGateway) Lookup(ctx context.Context, key string) (auth Authorization, found bool, err error) {
-	g.interleave(opLookup, func() { auth, found, err = g.Gateway.Lookup(ctx, key) })
+func (g *interleavingGateway) Lookup(ctx context.Context, key string) (auth gateway.Authorization, found bool, err error) {
+	g.interleave(gateway.OpLookup, func() { auth, found, err = g.Gateway.Lookup(ctx, key) })
 	return auth, found, err
 }
 
-func (g *interleavingGateway) CancelPreAuthorization(ctx context.Context, key string) (auth Authorization, found bool, err error) {
-	g.interleave(opCancel, func() { auth, found, err = g.Gateway.CancelPreAuthorization(ctx, key) })
+func (g *interleavingGateway) CancelPreAuthorization(ctx context.Context, key string) (auth gateway.Authorization, found bool, err error) {
+	g.interleave(gateway.OpCancel, func() { auth, found, err = g.Gateway.CancelPreAuthorization(ctx, key) })
 	return auth, found, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/saga"
 )
 
@@ -58,7 +59,7 @@ func (st forwardStep) decide(c stepCall, rec Record, found bool) (PaymentResult,
 // recordForward writes what the gateway just did. If the record moved on in the meantime,
 // either another run of this step recorded the same thing (same result), or a
 // compensation ran first: then our effect is undone here, since nobody else will.
-func (s *Service) recordForward(ctx context.Context, c stepCall, st forwardStep, auth Authorization, cond writeCondition) (PaymentResult, error) {
+func (s *Service) recordForward(ctx context.Context, c stepCall, st forwardStep, auth gateway.Authorization, cond writeCondition) (PaymentResult, error) {
 	if err := s.afterEffect(c); err != nil {
 		return PaymentResult{}, err
 	}

@@ -15,6 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/internal/dynamo"
+	"github.com/faresaga/faresaga/internal/gateway"
+	"github.com/faresaga/faresaga/internal/gateway/simulated"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/saga/sagatest"
 	"github.com/faresaga/faresaga/internal/steperr"
@@ -39,7 +42,7 @@ func TestPreAuthorizePaymentHoldsTheFare(t *testing.T) {
 	f := newFixture(t)
 	result := f.mustPreAuthorize("fare-1", "cust-1")
 
-	code := derivedID("auth", keyOf("preauth", "fare-1"))
+	code := simulated.DerivedID("auth", keyOf("preauth", "fare-1"))
 	assert.Equal(t, PaymentResult{FareID: "fare-1", Status: PaymentPreauthorized, AuthorizationCode: code, Money: eur(1250)}, result)
 	rec, found := f.payment("fare-1")
 	require.True(t, found)
@@ -48,7 +51,7 @@ func TestPreAuthorizePaymentHoldsTheFare(t *testing.T) {
 		CreatedAt: "2025-03-14T09:26:53Z", UpdatedAt: "2025-03-14T09:26:53Z"}, rec)
 	auth, found := f.authorization(keyOf("preauth", "fare-1"))
 	require.True(t, found)
-	assert.Equal(t, StatusAuthorized, auth.Status)
+	assert.Equal(t, gateway.StatusAuthorized, auth.Status)
 	assert.Equal(t, eur(1250), auth.Amount)
 }
 
@@ -57,14 +60,14 @@ func TestChargeFareCapturesThePreAuthorization(t *testing.T) {
 	preauth := f.mustPreAuthorize("fare-1", "cust-1")
 	result := f.mustCharge("fare-1", "cust-1")
 
-	chargeID := derivedID("ch", keyOf("capture", "fare-1"))
+	chargeID := simulated.DerivedID("ch", keyOf("capture", "fare-1"))
 	assert.Equal(t, PaymentResult{FareID: "fare-1", Status: PaymentCaptured, AuthorizationCode: preauth.AuthorizationCode,
 		ChargeID: chargeID, Money: eur(1250)}, result)
 	rec, _ := f.payment("fare-1")
 	assert.Equal(t, PaymentCaptured, rec.Status)
 	assert.Equal(t, chargeID, rec.ChargeID)
 	auth, _ := f.authorization(keyOf("capture", "fare-1"))
-	assert.Equal(t, StatusCaptured, auth.Status)
+	assert.Equal(t, gateway.StatusCaptured, auth.Status)
 	assert.Equal(t, eur(1250), auth.Captured)
 }
 
@@ -123,14 +126,14 @@ func TestForwardStepsRefuse(t *testing.T) {
 			return err
 		}, "InvalidFareInput", false},
 		{"a card the issuer declines", func(*fixture) {}, func(f *fixture) error {
-			_, err := f.svc.PreAuthorizePayment(f.ctx, inputWithToken("fare-1", DeclinedToken))
+			_, err := f.svc.PreAuthorizePayment(f.ctx, inputWithToken("fare-1", simulated.DeclinedToken))
 			return err
 		}, "PaymentDeclined", false},
 		{"a capture the issuer declines", func(f *fixture) {
-			_, err := f.svc.PreAuthorizePayment(f.ctx, inputWithToken("fare-1", CaptureDeclinedToken))
+			_, err := f.svc.PreAuthorizePayment(f.ctx, inputWithToken("fare-1", simulated.CaptureDeclinedToken))
 			require.NoError(f.t, err)
 		}, func(f *fixture) error {
-			_, err := f.svc.ChargeFare(f.ctx, inputWithToken("fare-1", CaptureDeclinedToken))
+			_, err := f.svc.ChargeFare(f.ctx, inputWithToken("fare-1", simulated.CaptureDeclinedToken))
 			return err
 		}, "CaptureDeclined", true},
 	}
@@ -144,7 +147,7 @@ func TestForwardStepsRefuse(t *testing.T) {
 			auth, found := f.authorization(keyOf("preauth", "fare-1"))
 			assert.Equal(t, tt.wantAuth, found)
 			if found {
-				assert.Equal(t, StatusAuthorized, auth.Status)
+				assert.Equal(t, gateway.StatusAuthorized, auth.Status)
 			}
 		})
 	}
@@ -166,7 +169,7 @@ func TestTablesNeverHoldTheToken(t *testing.T) {
 	require.NoError(t, err)
 
 	rec, err := f.db.GetItem(f.ctx, &dynamodb.GetItemInput{TableName: aws.String(tables.Payments.Name),
-		Key: map[string]types.AttributeValue{"fareId": stringValue("fare-1")}})
+		Key: map[string]types.AttributeValue{"fareId": dynamo.String("fare-1")}})
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"fareId", "customerId", "amount", "currency", "status", "authorizationCode",
 		"chargeId", "refundId", "createdAt", "updatedAt", "preauthorizedAt", "capturedAt", "refundedAt", "compensatedBy", "ownerExecution"}, slices.Collect(maps.Keys(rec.Item)))

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/steperr"
 )
 
@@ -32,40 +33,40 @@ func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
 		before      []sagaAction
 		interleave  func(f *fixture) // arranges when the compensations run
 		late        func(f *fixture) (PaymentResult, error)
-		wantGateway Status // final state of the authorisation under the key (a cancellation is VOIDED)
+		wantGateway gateway.Status // final state of the authorisation under the key (a cancellation is VOIDED)
 		wantRecord  PaymentStatus
 		wantEffects int64
 	}{
 		{"PreAuthorizePayment after VoidPreAuthorization found nothing", nil,
 			func(f *fixture) { f.mustCompensate("cust-1", voidPreAuthorization) },
-			preAuthorize, StatusVoided, PaymentVoided, 1}, // the cancellation, nothing else
+			preAuthorize, gateway.StatusVoided, PaymentVoided, 1}, // the cancellation, nothing else
 		{"PreAuthorizePayment overtaken by VoidPreAuthorization before its gateway call", nil,
 			func(f *fixture) {
-				f.gateway.around(opPreAuthorize, func() { f.mustCompensate("cust-1", voidPreAuthorization) }, nil)
+				f.gateway.around(gateway.OpPreAuthorize, func() { f.mustCompensate("cust-1", voidPreAuthorization) }, nil)
 			},
 			// One effect: the cancellation. The gateway refuses the late
 			// pre-authorisation, so no hold is ever made.
-			preAuthorize, StatusVoided, PaymentVoided, 1},
+			preAuthorize, gateway.StatusVoided, PaymentVoided, 1},
 		{"PreAuthorizePayment overtaken by VoidPreAuthorization after its gateway call", nil,
 			func(f *fixture) {
-				f.gateway.around(opPreAuthorize, nil, func() { f.mustCompensate("cust-1", voidPreAuthorization) })
+				f.gateway.around(gateway.OpPreAuthorize, nil, func() { f.mustCompensate("cust-1", voidPreAuthorization) })
 			},
-			preAuthorize, StatusVoided, PaymentVoided, 2},
+			preAuthorize, gateway.StatusVoided, PaymentVoided, 2},
 		{"ChargeFare after the compensations", []sagaAction{preAuthorized},
-			compensateAll, charge, StatusVoided, PaymentVoided, 2},
+			compensateAll, charge, gateway.StatusVoided, PaymentVoided, 2},
 		{"ChargeFare after the compensations of a captured fare", []sagaAction{preAuthorized, charged},
-			compensateAll, charge, StatusRefunded, PaymentRefunded, 3},
+			compensateAll, charge, gateway.StatusRefunded, PaymentRefunded, 3},
 		{"ChargeFare overtaken by the compensations before its capture", []sagaAction{preAuthorized},
-			func(f *fixture) { f.gateway.around(opCapture, func() { compensateAll(f) }, nil) },
-			charge, StatusVoided, PaymentVoided, 2},
+			func(f *fixture) { f.gateway.around(gateway.OpCapture, func() { compensateAll(f) }, nil) },
+			charge, gateway.StatusVoided, PaymentVoided, 2},
 		{"ChargeFare overtaken by RefundFare after its capture", []sagaAction{preAuthorized},
 			func(f *fixture) {
-				f.gateway.around(opCapture, nil, func() { f.mustCompensate("cust-1", refundFare) })
+				f.gateway.around(gateway.OpCapture, nil, func() { f.mustCompensate("cust-1", refundFare) })
 			},
-			charge, StatusRefunded, PaymentRefunded, 3},
+			charge, gateway.StatusRefunded, PaymentRefunded, 3},
 		{"ChargeFare overtaken by both compensations after its capture", []sagaAction{preAuthorized},
-			func(f *fixture) { f.gateway.around(opCapture, nil, func() { compensateAll(f) }) },
-			charge, StatusRefunded, PaymentRefunded, 3},
+			func(f *fixture) { f.gateway.around(gateway.OpCapture, nil, func() { compensateAll(f) }) },
+			charge, gateway.StatusRefunded, PaymentRefunded, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +81,7 @@ func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
 
 			auth, found := f.authorization(keyOf("preauth", "fare-1"))
 			assert.Equal(t, tt.wantGateway, auth.Status)
-			assert.True(t, !found || auth.Status.final(), "no hold and no charge may remain")
+			assert.True(t, !found || auth.Status.Final(), "no hold and no charge may remain")
 			assert.Equal(t, tt.wantEffects, auth.Version)
 			rec, _ := f.payment("fare-1")
 			assert.Equal(t, tt.wantRecord, rec.Status)
@@ -99,9 +100,9 @@ func TestForwardStepAfterItsCompensationDoesNothing(t *testing.T) {
 func TestALatePreAuthorizationThatCannotFinishLeavesNoHold(t *testing.T) {
 	f := newFixture(t)
 	f.mustCompensate("cust-1", voidPreAuthorization)
-	_, err := f.gateway.PreAuthorize(f.ctx, PreAuthorizeRequest{IdempotencyKey: keyOf("preauth", "fare-1"),
+	_, err := f.gateway.PreAuthorize(f.ctx, gateway.PreAuthorizeRequest{IdempotencyKey: keyOf("preauth", "fare-1"),
 		PaymentToken: "tok_1", Amount: money.Money{Amount: 1250, Currency: "EUR"}})
-	var cancelled *PreAuthorizationCancelled
+	var cancelled *gateway.PreAuthorizationCancelled
 	require.ErrorAs(t, err, &cancelled)
 	assert.Equal(t, "GatewayRejected", steperr.Name(steperr.ForStepFunctions("preauthorize", err)))
 	_, found, err := f.gateway.Lookup(f.ctx, keyOf("preauth", "fare-1"))

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/faresaga/faresaga/internal/dynamo"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/money"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/tables"
@@ -28,11 +30,13 @@ const (
 )
 
 // paymentStatusOf is the record status that mirrors a gateway status.
-var paymentStatusOf = map[Status]PaymentStatus{
-	StatusAuthorized: PaymentPreauthorized,
-	StatusCaptured:   PaymentCaptured,
-	StatusVoided:     PaymentVoided,
-	StatusRefunded:   PaymentRefunded,
+var paymentStatusOf = map[gateway.Status]PaymentStatus{
+	gateway.StatusAuthorized: PaymentPreauthorized,
+	gateway.StatusCaptured:   PaymentCaptured,
+	gateway.StatusVoided:     PaymentVoided,
+	gateway.StatusRefunded:   PaymentRefunded,
+	// An expired authorisation holds nothing, like a voided one; the gateway keeps why.
+	gateway.StatusExpired: PaymentVoided,
 }
 
 // statusTimestamp names the attribute that records when a status was reached.
@@ -95,8 +99,8 @@ func stillPreauthorized(code string) writeCondition {
 	return writeCondition{
 		expression: "#status = :preauthorized AND authorizationCode = :expectedCode",
 		values: map[string]types.AttributeValue{
-			":preauthorized": stringValue(string(PaymentPreauthorized)),
-			":expectedCode":  stringValue(code),
+			":preauthorized": dynamo.String(string(PaymentPreauthorized)),
+			":expectedCode":  dynamo.String(code),
 		},
 	}
 }
@@ -109,7 +113,7 @@ type paymentsTable struct {
 }
 
 func (t paymentsTable) get(ctx context.Context, fareID string) (Record, bool, error) {
-	item, err := getItem(ctx, t.db, t.name, tables.Payments.PartitionKey, fareID)
+	item, err := dynamo.GetItem(ctx, t.db, t.name, tables.Payments.PartitionKey, fareID)
 	if err != nil || item == nil {
 		return Record{}, false, err
 	}
@@ -123,7 +127,7 @@ func (t paymentsTable) get(ctx context.Context, fareID string) (Record, bool, er
 // change is one write to a fare's payment.
 type change struct {
 	status PaymentStatus
-	auth   Authorization // the gateway references to record; none for a tombstone
+	auth   gateway.Authorization // the gateway references to record; none for a tombstone
 	// compensatedBy names the state recording a compensation; "" for forward steps.
 	compensatedBy string
 	cond          writeCondition
@@ -133,23 +137,23 @@ type change struct {
 // condition holds and the record is owner's (or new); otherwise it returns
 // errRecordChanged and writes nothing.
 func (t paymentsTable) record(ctx context.Context, fare saga.Fare, owner string, ch change) error {
-	now := stringValue(t.now().UTC().Format(time.RFC3339Nano))
+	now := dynamo.String(t.now().UTC().Format(time.RFC3339Nano))
 	u := newUpdate()
-	u.set("status", stringValue(string(ch.status)))
+	u.set("status", dynamo.String(string(ch.status)))
 	u.set("updatedAt", now)
 	u.set(statusTimestamp[ch.status], now)
 	// The fare's own facts are written once, by whichever write creates the item.
-	u.setIfAbsent("customerId", stringValue(fare.CustomerID))
+	u.setIfAbsent("customerId", dynamo.String(fare.CustomerID))
 	u.setIfAbsent("amount", &types.AttributeValueMemberN{Value: fmt.Sprint(fare.Amount)})
-	u.setIfAbsent("currency", stringValue(fare.Currency))
+	u.setIfAbsent("currency", dynamo.String(fare.Currency))
 	u.setIfAbsent("createdAt", now)
-	u.setIfAbsent("ownerExecution", stringValue(owner))
+	u.setIfAbsent("ownerExecution", dynamo.String(owner))
 	for _, ref := range []struct{ attribute, value string }{
 		{"authorizationCode", ch.auth.Code}, {"chargeId", ch.auth.ChargeID}, {"voidId", ch.auth.VoidID},
 		{"refundId", ch.auth.RefundID}, {"compensatedBy", ch.compensatedBy},
 	} {
 		if ref.value != "" {
-			u.set(ref.attribute, stringValue(ref.value))
+			u.set(ref.attribute, dynamo.String(ref.value))
 		}
 	}
 	maps.Copy(u.values, ch.cond.values)
@@ -157,13 +161,13 @@ func (t paymentsTable) record(ctx context.Context, fare saga.Fare, owner string,
 	condition := "(" + ch.cond.expression + ") AND (attribute_not_exists(fareId) OR #ownerExecution = :ownerExecution)"
 	_, err := t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(t.name),
-		Key:                       map[string]types.AttributeValue{tables.Payments.PartitionKey: stringValue(fare.FareID)},
+		Key:                       map[string]types.AttributeValue{tables.Payments.PartitionKey: dynamo.String(fare.FareID)},
 		UpdateExpression:          aws.String("SET " + strings.Join(u.clauses, ", ")),
 		ConditionExpression:       aws.String(condition),
 		ExpressionAttributeNames:  u.names,
 		ExpressionAttributeValues: u.values,
 	})
-	if lostConditionRace(err) {
+	if dynamo.LostConditionRace(err) {
 		return errRecordChanged
 	}
 	return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/statemachine"
 )
@@ -24,12 +25,13 @@ func (s *Service) PreAuthorizePayment(ctx context.Context, in saga.StepInput) (P
 		if result, done, err := preAuthorizeStep.decide(c, rec, found); done {
 			return result, err
 		}
-		auth, err := s.Gateway.PreAuthorize(ctx, PreAuthorizeRequest{
+		auth, err := s.Gateway.PreAuthorize(ctx, gateway.PreAuthorizeRequest{
 			IdempotencyKey: c.preauthKey(),
+			FareID:         c.fare.FareID,
 			PaymentToken:   c.fare.PaymentToken,
 			Amount:         c.fare.Money,
 		})
-		var cancelled *PreAuthorizationCancelled
+		var cancelled *gateway.PreAuthorizationCancelled
 		if errors.As(err, &cancelled) {
 			// VoidPreAuthorization got to the gateway first: this run comes too late.
 			c.log.Warn("the gateway refused a pre-authorisation already cancelled by its compensation")

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/gateway"
+	"github.com/faresaga/faresaga/internal/gateway/simulated"
 	"github.com/faresaga/faresaga/internal/money"
 )
 
@@ -13,7 +15,7 @@ import (
 type Service struct {
 	DB            DynamoDB
 	PaymentsTable string
-	Gateway       Gateway
+	Gateway       gateway.Gateway
 	Faults        faults.Injector
 	Now           func() time.Time // nil: time.Now
 	Log           *slog.Logger     // nil: logs are discarded
@@ -43,14 +45,13 @@ const (
 type Config struct {
 	DynamoDB      DynamoDB
 	PaymentsTable string
-	// Gateway is the payment gateway; nil means the simulated gateway, keeping its state
-	// in the table SimulatedGatewayTable, or in memory when that is empty (local runtime
-	// only: each Lambda instance would otherwise have a gateway of its own).
-	Gateway               Gateway
-	SimulatedGatewayTable string
-	FaultInjection        bool
-	Now                   func() time.Time // nil: time.Now
-	Log                   *slog.Logger     // nil: logs are discarded
+	// Gateway is the payment gateway; nil means the simulated gateway in memory (local
+	// runtime and tests only: each Lambda instance would otherwise have a gateway of its
+	// own; lambdaenv builds the deployed functions' gateway).
+	Gateway        gateway.Gateway
+	FaultInjection bool
+	Now            func() time.Time // nil: time.Now
+	Log            *slog.Logger     // nil: logs are discarded
 }
 
 // New builds the service described by cfg.
@@ -58,18 +59,14 @@ func New(cfg Config) (*Service, error) {
 	if cfg.DynamoDB == nil || cfg.PaymentsTable == "" {
 		return nil, errors.New("payment: a DynamoDB client and the Payments table name are required")
 	}
-	gateway := cfg.Gateway
-	if gateway == nil {
-		store := NewMemoryGatewayStore()
-		if cfg.SimulatedGatewayTable != "" {
-			store = NewDynamoGatewayStore(cfg.DynamoDB, cfg.SimulatedGatewayTable)
-		}
-		gateway = NewSimulatedGateway(store, cfg.Now)
+	gw := cfg.Gateway
+	if gw == nil {
+		gw = simulated.New(simulated.NewMemoryStore(), cfg.Now)
 	}
 	return &Service{
 		DB:            cfg.DynamoDB,
 		PaymentsTable: cfg.PaymentsTable,
-		Gateway:       gateway,
+		Gateway:       gw,
 		Faults:        faults.New(cfg.FaultInjection),
 		Now:           cfg.Now,
 		Log:           cfg.Log,

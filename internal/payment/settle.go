@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/faresaga/faresaga/internal/gateway"
 )
 
 // maxSettleSteps covers the longest path to a final status: a void refused because a
@@ -15,21 +17,21 @@ const maxSettleSteps = 3
 // gateway refuses a call because the authorisation moved on, settle follows the state
 // the gateway reports, so it ends on the gateway's real final state. The fare's void and
 // refund keys make every run, and every late forward step undoing itself, one effect.
-func (s *Service) settle(ctx context.Context, c stepCall, auth Authorization) (Authorization, error) {
+func (s *Service) settle(ctx context.Context, c stepCall, auth gateway.Authorization) (gateway.Authorization, error) {
 	for range maxSettleSteps {
-		var next Authorization
+		var next gateway.Authorization
 		var err error
 		switch auth.Status {
-		case StatusVoided, StatusRefunded:
+		case gateway.StatusVoided, gateway.StatusRefunded, gateway.StatusExpired:
 			return auth, nil
-		case StatusAuthorized:
-			next, err = s.Gateway.Void(ctx, VoidRequest{IdempotencyKey: c.voidKey(), AuthorizationCode: auth.Code})
-		case StatusCaptured:
-			next, err = s.Gateway.Refund(ctx, RefundRequest{IdempotencyKey: c.refundKey(), AuthorizationCode: auth.Code})
+		case gateway.StatusAuthorized:
+			next, err = s.Gateway.Void(ctx, gateway.VoidRequest{IdempotencyKey: c.voidKey(), FareID: c.fare.FareID, AuthorizationCode: auth.Code})
+		case gateway.StatusCaptured:
+			next, err = s.Gateway.Refund(ctx, gateway.RefundRequest{IdempotencyKey: c.refundKey(), FareID: c.fare.FareID, AuthorizationCode: auth.Code})
 		default:
 			return auth, fmt.Errorf("authorisation %s has unknown status %q", auth.Code, auth.Status)
 		}
-		var moved *InvalidTransition
+		var moved *gateway.InvalidTransition
 		if errors.As(err, &moved) {
 			c.log.Warn("authorisation moved on at the gateway", "authorizationCode", auth.Code,
 				"expected", auth.Status, "gatewayStatus", moved.Current.Status)
@@ -43,7 +45,7 @@ func (s *Service) settle(ctx context.Context, c stepCall, auth Authorization) (A
 			"voidId", next.VoidID, "refundId", next.RefundID)
 		auth = next
 	}
-	if !auth.Status.final() {
+	if !auth.Status.Final() {
 		return auth, fmt.Errorf("authorisation %s still %s after %d gateway calls", auth.Code, auth.Status, maxSettleSteps)
 	}
 	return auth, nil
@@ -51,7 +53,7 @@ func (s *Service) settle(ctx context.Context, c stepCall, auth Authorization) (A
 
 // settleAndRecord settles auth and records the final state. It also returns the state
 // that recorded it: this step, or another that got there first.
-func (s *Service) settleAndRecord(ctx context.Context, c stepCall, auth Authorization) (Authorization, string, error) {
+func (s *Service) settleAndRecord(ctx context.Context, c stepCall, auth gateway.Authorization) (gateway.Authorization, string, error) {
 	settled, err := s.settle(ctx, c, auth)
 	if err != nil {
 		return settled, "", err
@@ -66,9 +68,9 @@ func (s *Service) settleAndRecord(ctx context.Context, c stepCall, auth Authoriz
 // recordSettled records a final gateway state and returns the state that recorded it.
 // A record that already shows it is left alone: an earlier run, or another step, wrote
 // it.
-func (s *Service) recordSettled(ctx context.Context, c stepCall, settled Authorization) (string, error) {
+func (s *Service) recordSettled(ctx context.Context, c stepCall, settled gateway.Authorization) (string, error) {
 	ch := change{status: paymentStatusOf[settled.Status], auth: settled, compensatedBy: c.state, cond: notYetVoided}
-	if settled.Status == StatusRefunded {
+	if settled.Status == gateway.StatusRefunded {
 		ch.cond = notYetRefunded
 	}
 	err := s.payments().record(ctx, c.fare, c.owner, ch)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/faresaga/faresaga/internal/faults"
+	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/statemachine"
 )
@@ -46,13 +47,15 @@ func (s *Service) VoidPreAuthorization(ctx context.Context, in saga.StepInput) (
 
 // release settles the authorisation. The outcome depends on who recorded a refund, not
 // on what this run found, so a rerun reports what the first run did.
-func (s *Service) release(ctx context.Context, c stepCall, auth Authorization) (saga.CompensationResult, error) {
+func (s *Service) release(ctx context.Context, c stepCall, auth gateway.Authorization) (saga.CompensationResult, error) {
 	settled, compensatedBy, err := s.settleAndRecord(ctx, c, auth)
 	if err != nil {
 		return saga.CompensationResult{}, err
 	}
 	switch {
-	case settled.Status == StatusVoided:
+	case settled.Status == gateway.StatusExpired:
+		return c.compensation(OutcomeNothingToVoid, fmt.Sprintf("authorisation %s expired at the gateway: nothing was left to void", settled.Code)), nil
+	case settled.Status == gateway.StatusVoided:
 		return c.compensation(OutcomeVoided, fmt.Sprintf("authorisation %s voided as %s", settled.Code, settled.VoidID)), nil
 	case compensatedBy != c.state:
 		return c.compensation(OutcomeAlreadyRefunded, fmt.Sprintf("charge %s was refunded as %s by %s", settled.ChargeID, settled.RefundID, compensatedBy)), nil

@@ -1,16 +1,15 @@
 package rie
 
 import (
-	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/faresaga/faresaga/internal/testtool"
 )
 
 // invocationPath is the emulator's stand-in for Lambda's Invoke API.
@@ -21,7 +20,7 @@ type emulator struct {
 	cmd       *exec.Cmd
 	address   string // where the emulator takes invocations
 	bootstrap string
-	output    *lockedBuffer // the emulator's log and the function's, interleaved
+	output    *testtool.Output // the emulator's log and the function's, interleaved
 	exited    chan struct{}
 }
 
@@ -30,16 +29,16 @@ type emulator struct {
 func startEmulator(t *testing.T, rie, bootstrap string, env []string) *emulator {
 	t.Helper()
 	e := &emulator{
-		address:   freeLoopbackAddress(t),
+		address:   testtool.FreeLoopbackAddress(t),
 		bootstrap: bootstrap,
-		output:    &lockedBuffer{},
+		output:    &testtool.Output{},
 		exited:    make(chan struct{}),
 	}
 	// Both listeners are pinned to loopback: the emulator's default is 0.0.0.0:8080,
 	// and the Runtime API's fixed 127.0.0.1:9001 would collide with any other emulator.
 	e.cmd = exec.Command(rie,
 		"--runtime-interface-emulator-address", e.address,
-		"--runtime-api-address", freeLoopbackAddress(t),
+		"--runtime-api-address", testtool.FreeLoopbackAddress(t),
 		bootstrap)
 	// Lambda starts a bootstrap in its own directory (/var/task); so does the emulator,
 	// from its working directory.
@@ -67,22 +66,8 @@ func startEmulator(t *testing.T, rie, bootstrap string, env []string) *emulator 
 
 func (e *emulator) waitUntilListening(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", e.address, time.Second)
-		if err == nil {
-			conn.Close()
-			return
-		}
-		select {
-		case <-e.exited:
-			t.Fatalf("the emulator exited before listening on %s: %v", e.address, e.cmd.ProcessState)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the emulator did not listen on %s within 10s: %v", e.address, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := testtool.WaitListening(e.address, 10*time.Second, e.exited); err != nil {
+		t.Fatalf("the emulator: %v (%v)", err, e.cmd.ProcessState)
 	}
 }
 
@@ -139,34 +124,4 @@ func (e *emulator) stop(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// freeLoopbackAddress asks the kernel for a free port. Another process could take it
-// before the emulator binds it; the emulator then exits and waitUntilListening says so.
-func freeLoopbackAddress(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free loopback port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

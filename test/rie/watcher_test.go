@@ -1,12 +1,19 @@
 package rie
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/faresaga/faresaga/internal/attention"
+	"github.com/faresaga/faresaga/internal/dynamotest"
+	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/lambdaenv"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/statemachine"
@@ -17,8 +24,9 @@ import (
 const watcherFunction = "attention"
 
 // checkTheWatcher boots the watcher's bootstrap and sends it EventBridge events as the
-// stack's rule does: a stopped execution that wrote nothing is a real answer with nothing
-// to do; an event that is no status change is a real error.
+// stack's rule does: a failed execution whose fare is cancelled is a real answer with
+// nothing to do; an event that is no status change is a real error. (What it does with a
+// stopped one, which reads the execution's history, is tested on the embedded stack.)
 func checkTheWatcher(t *testing.T, rie, bootstrap, dynamoDB string) {
 	e := startEmulator(t, rie, bootstrap, []string{
 		tables.Fares.EnvVar + "=" + tables.Fares.Name,
@@ -40,10 +48,21 @@ func checkTheWatcher(t *testing.T, rie, bootstrap, dynamoDB string) {
 		}
 		return string(out)
 	}
-	t.Run("a stopped execution that wrote nothing leaves nothing to mark", func(t *testing.T) {
+	t.Run("a failed execution whose fare it cancelled leaves nothing to mark", func(t *testing.T) {
+		// What a declined fare leaves: CANCELLED, owned by the execution. The watcher reads
+		// it through the real DynamoDB wire protocol and does nothing.
+		arn := "arn:aws:states:us-east-1:000000000000:execution:FareCollection-rie:fare-declined"
+		item, err := attributevalue.MarshalMap(fare.Record{FareID: "fare-declined", CustomerID: "cust-1", Status: fare.Cancelled,
+			OwnerExecution: arn + "@2026-11-27T09:30:00.000Z"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dynamotest.NewClient(dynamoDB).PutItem(context.Background(),
+			&dynamodb.PutItemInput{TableName: aws.String(tables.Fares.Name), Item: item}); err != nil {
+			t.Fatal(err)
+		}
 		out := e.invoke(t, event(attention.StatusChangeDetailType,
-			`{"executionArn":"arn:aws:states:us-east-1:000000000000:execution:FareCollection-rie:fare-never-written","name":"fare-never-written",`+
-				`"status":"ABORTED","startDate":1764235800000,"redriveCount":0}`))
+			`{"executionArn":"`+arn+`","name":"fare-declined","status":"FAILED","error":"PaymentDeclined","startDate":1764235800000,"redriveCount":0}`))
 		if string(out) != "null" {
 			t.Errorf("want a plain success, got %s", out)
 		}

@@ -1,4 +1,4 @@
-package payment
+package simulated
 
 import (
 	"context"
@@ -8,39 +8,41 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/faresaga/faresaga/internal/dynamo"
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
-// dynamoGatewayStore keeps the simulated gateway's state in the PaymentGateway table,
+// dynamoStore keeps the simulated gateway's state in the PaymentGateway table,
 // shared by every Lambda instance: authorisations under "auth#<code>" and idempotency
 // records under "key#<key>".
-type dynamoGatewayStore struct {
-	db    DynamoDB
+type dynamoStore struct {
+	db    dynamo.API
 	table string
 }
 
-// NewDynamoGatewayStore returns a store in the PaymentGateway table named table.
-func NewDynamoGatewayStore(db DynamoDB, table string) GatewayStore {
-	return &dynamoGatewayStore{db: db, table: table}
+// NewDynamoStore returns a store in the PaymentGateway table named table.
+func NewDynamoStore(db dynamo.API, table string) Store {
+	return &dynamoStore{db: db, table: table}
 }
 
 func keyItemID(key string) string   { return "key#" + key }
 func authItemID(code string) string { return "auth#" + code }
 
-func (d *dynamoGatewayStore) idempotencyRecord(ctx context.Context, key string) (keyRecord, bool, error) {
+func (d *dynamoStore) idempotencyRecord(ctx context.Context, key string) (keyRecord, bool, error) {
 	var rec keyRecord
 	found, err := d.get(ctx, keyItemID(key), &rec)
 	return rec, found, err
 }
 
-func (d *dynamoGatewayStore) authorization(ctx context.Context, code string) (authState, bool, error) {
-	var auth authState
+func (d *dynamoStore) authorization(ctx context.Context, code string) (State, bool, error) {
+	var auth State
 	found, err := d.get(ctx, authItemID(code), &auth)
 	return auth, found, err
 }
 
-func (d *dynamoGatewayStore) get(ctx context.Context, id string, into any) (bool, error) {
-	item, err := getItem(ctx, d.db, d.table, tables.PaymentGateway.PartitionKey, id)
+func (d *dynamoStore) get(ctx context.Context, id string, into any) (bool, error) {
+	item, err := dynamo.GetItem(ctx, d.db, d.table, tables.PaymentGateway.PartitionKey, id)
 	if err != nil || item == nil {
 		return false, err
 	}
@@ -52,7 +54,7 @@ func (d *dynamoGatewayStore) get(ctx context.Context, id string, into any) (bool
 
 // commit writes both items in one transaction, so a key is never recorded without the
 // change it made, nor a change without its key.
-func (d *dynamoGatewayStore) commit(ctx context.Context, rec keyRecord, next authState, expectedVersion int64) error {
+func (d *dynamoStore) commit(ctx context.Context, rec keyRecord, next State, expectedVersion int64) error {
 	keyItem, err := d.item(keyItemID(rec.Key), rec)
 	if err != nil {
 		return err
@@ -73,23 +75,23 @@ func (d *dynamoGatewayStore) commit(ctx context.Context, rec keyRecord, next aut
 		{Put: d.putIfNew(keyItem)},
 		{Put: authPut},
 	}})
-	if lostConditionRace(err) {
+	if dynamo.LostConditionRace(err) {
 		return errStoreConflict
 	}
 	return err
 }
 
-func (d *dynamoGatewayStore) putIfNew(item map[string]types.AttributeValue) *types.Put {
+func (d *dynamoStore) putIfNew(item map[string]types.AttributeValue) *types.Put {
 	return &types.Put{TableName: aws.String(d.table), Item: item,
 		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
 		ExpressionAttributeNames: map[string]string{"#id": tables.PaymentGateway.PartitionKey}}
 }
 
-func (d *dynamoGatewayStore) item(id string, value any) (map[string]types.AttributeValue, error) {
+func (d *dynamoStore) item(id string, value any) (map[string]types.AttributeValue, error) {
 	item, err := attributevalue.MarshalMap(value)
 	if err != nil {
 		return nil, fmt.Errorf("encode gateway item %s: %w", id, err)
 	}
-	item[tables.PaymentGateway.PartitionKey] = stringValue(id)
+	item[tables.PaymentGateway.PartitionKey] = dynamo.String(id)
 	return item, nil
 }

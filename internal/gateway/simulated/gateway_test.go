@@ -1,72 +1,83 @@
-package payment
+package simulated
 
 import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/dynamotest"
+	"github.com/faresaga/faresaga/internal/gateway"
+	"github.com/faresaga/faresaga/internal/money"
 	"github.com/faresaga/faresaga/internal/steperr"
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
+const testToken = "tok_secret_d0n0tl0g"
+
+var fixedNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+
+func fixedClock() time.Time { return fixedNow }
+
+func eur(amount int64) money.Money { return money.Money{Amount: amount, Currency: "EUR"} }
+
 // storeKinds builds a fresh store of each kind, so every gateway test runs against both.
-var storeKinds = map[string]func(t *testing.T) GatewayStore{
-	"memory": func(*testing.T) GatewayStore { return NewMemoryGatewayStore() },
-	"dynamodb": func(t *testing.T) GatewayStore {
-		return NewDynamoGatewayStore(dynamotest.Start(t).Client, tables.PaymentGateway.Name)
+var storeKinds = map[string]func(t *testing.T) Store{
+	"memory": func(*testing.T) Store { return NewMemoryStore() },
+	"dynamodb": func(t *testing.T) Store {
+		return NewDynamoStore(dynamotest.Start(t).Client, tables.PaymentGateway.Name)
 	},
 }
 
 // The requests of the suite address the authorisation made under key "pa".
-var authCode = derivedID("auth", "pa")
+var authCode = DerivedID("auth", "pa")
 
-type gatewayCall func(context.Context, Gateway) (Authorization, error)
+type gatewayCall func(context.Context, gateway.Gateway) (gateway.Authorization, error)
 
 func preauthorize(key, token string, amount int64) gatewayCall {
-	return func(ctx context.Context, g Gateway) (Authorization, error) {
-		return g.PreAuthorize(ctx, PreAuthorizeRequest{IdempotencyKey: key, PaymentToken: token, Amount: eur(amount)})
+	return func(ctx context.Context, g gateway.Gateway) (gateway.Authorization, error) {
+		return g.PreAuthorize(ctx, gateway.PreAuthorizeRequest{IdempotencyKey: key, PaymentToken: token, Amount: eur(amount)})
 	}
 }
 
 func capture(key string, amount int64) gatewayCall {
-	return func(ctx context.Context, g Gateway) (Authorization, error) {
-		return g.Capture(ctx, CaptureRequest{IdempotencyKey: key, AuthorizationCode: authCode, Amount: eur(amount)})
+	return func(ctx context.Context, g gateway.Gateway) (gateway.Authorization, error) {
+		return g.Capture(ctx, gateway.CaptureRequest{IdempotencyKey: key, AuthorizationCode: authCode, Amount: eur(amount)})
 	}
 }
 
 func captureIn(currency string) gatewayCall {
-	return func(ctx context.Context, g Gateway) (Authorization, error) {
+	return func(ctx context.Context, g gateway.Gateway) (gateway.Authorization, error) {
 		m := eur(100)
 		m.Currency = currency
-		return g.Capture(ctx, CaptureRequest{IdempotencyKey: "c-" + currency, AuthorizationCode: authCode, Amount: m})
+		return g.Capture(ctx, gateway.CaptureRequest{IdempotencyKey: "c-" + currency, AuthorizationCode: authCode, Amount: m})
 	}
 }
 
 func void(key string) gatewayCall {
-	return func(ctx context.Context, g Gateway) (Authorization, error) {
-		return g.Void(ctx, VoidRequest{IdempotencyKey: key, AuthorizationCode: authCode})
+	return func(ctx context.Context, g gateway.Gateway) (gateway.Authorization, error) {
+		return g.Void(ctx, gateway.VoidRequest{IdempotencyKey: key, AuthorizationCode: authCode})
 	}
 }
 
 func refund(key string) gatewayCall {
-	return func(ctx context.Context, g Gateway) (Authorization, error) {
-		return g.Refund(ctx, RefundRequest{IdempotencyKey: key, AuthorizationCode: authCode})
+	return func(ctx context.Context, g gateway.Gateway) (gateway.Authorization, error) {
+		return g.Refund(ctx, gateway.RefundRequest{IdempotencyKey: key, AuthorizationCode: authCode})
 	}
 }
 
 type gatewayStep struct {
 	call       gatewayCall
-	wantErr    string // Step Functions name of the expected error; "" for success
-	wantStatus Status // on success
-	sameAs     int    // 1-based index of an earlier step whose result this one repeats
+	wantErr    string         // Step Functions name of the expected error; "" for success
+	wantStatus gateway.Status // on success
+	sameAs     int            // 1-based index of an earlier step whose result this one repeats
 }
 
 func TestSimulatedGatewayTransitions(t *testing.T) {
-	authorized := gatewayStep{call: preauthorize("pa", testToken, 1000), wantStatus: StatusAuthorized}
+	authorized := gatewayStep{call: preauthorize("pa", testToken, 1000), wantStatus: gateway.StatusAuthorized}
 	tests := []struct {
 		name    string
 		steps   []gatewayStep
@@ -74,22 +85,22 @@ func TestSimulatedGatewayTransitions(t *testing.T) {
 	}{
 		{"authorise, capture, refund", []gatewayStep{
 			authorized,
-			{call: capture("c", 1000), wantStatus: StatusCaptured},
-			{call: refund("r"), wantStatus: StatusRefunded},
+			{call: capture("c", 1000), wantStatus: gateway.StatusCaptured},
+			{call: refund("r"), wantStatus: gateway.StatusRefunded},
 		}, 3},
-		{"capture less than authorised", []gatewayStep{authorized, {call: capture("c", 999), wantStatus: StatusCaptured}}, 2},
+		{"capture less than authorised", []gatewayStep{authorized, {call: capture("c", 999), wantStatus: gateway.StatusCaptured}}, 2},
 		{"replays return the first result without a second effect", []gatewayStep{
 			authorized,
 			{call: preauthorize("pa", testToken, 1000), sameAs: 1},
-			{call: capture("c", 1000), wantStatus: StatusCaptured},
+			{call: capture("c", 1000), wantStatus: gateway.StatusCaptured},
 			{call: capture("c", 1000), sameAs: 3},
-			{call: refund("r"), wantStatus: StatusRefunded},
+			{call: refund("r"), wantStatus: gateway.StatusRefunded},
 			{call: capture("c", 1000), sameAs: 3}, // the original answer, though refunded since
 			{call: refund("r"), sameAs: 5},
 		}, 3},
 		{"void replay and void of a voided authorisation", []gatewayStep{
 			authorized,
-			{call: void("v"), wantStatus: StatusVoided},
+			{call: void("v"), wantStatus: gateway.StatusVoided},
 			{call: void("v"), sameAs: 2},
 			{call: void("v2"), sameAs: 2}, // a no-op: same void id, nothing applied
 		}, 3},
@@ -99,25 +110,25 @@ func TestSimulatedGatewayTransitions(t *testing.T) {
 		{"capture above the authorised amount", []gatewayStep{authorized, {call: capture("c", 1001), wantErr: "GatewayRejected"}}, 1},
 		{"capture in another currency", []gatewayStep{authorized, {call: captureIn("USD"), wantErr: "GatewayRejected"}}, 1},
 		{"capture twice under different keys", []gatewayStep{
-			authorized, {call: capture("c", 1000), wantStatus: StatusCaptured}, {call: capture("c2", 1000), wantErr: "GatewayRejected"},
+			authorized, {call: capture("c", 1000), wantStatus: gateway.StatusCaptured}, {call: capture("c2", 1000), wantErr: "GatewayRejected"},
 		}, 2},
 		{"capture of a voided authorisation", []gatewayStep{
-			authorized, {call: void("v"), wantStatus: StatusVoided}, {call: capture("c", 1000), wantErr: "GatewayRejected"},
+			authorized, {call: void("v"), wantStatus: gateway.StatusVoided}, {call: capture("c", 1000), wantErr: "GatewayRejected"},
 		}, 2},
 		{"void of a captured authorisation", []gatewayStep{
-			authorized, {call: capture("c", 1000), wantStatus: StatusCaptured}, {call: void("v"), wantErr: "GatewayRejected"},
+			authorized, {call: capture("c", 1000), wantStatus: gateway.StatusCaptured}, {call: void("v"), wantErr: "GatewayRejected"},
 		}, 2},
 		{"refund of an authorisation never captured", []gatewayStep{authorized, {call: refund("r"), wantErr: "GatewayRejected"}}, 1},
 		{"refund twice under different keys", []gatewayStep{
-			authorized, {call: capture("c", 1000), wantStatus: StatusCaptured},
-			{call: refund("r"), wantStatus: StatusRefunded}, {call: refund("r2"), wantErr: "GatewayRejected"},
+			authorized, {call: capture("c", 1000), wantStatus: gateway.StatusCaptured},
+			{call: refund("r"), wantStatus: gateway.StatusRefunded}, {call: refund("r2"), wantErr: "GatewayRejected"},
 		}, 3},
 		{"capture of an unknown authorisation", []gatewayStep{{call: capture("c", 1000), wantErr: "GatewayRejected"}}, 0},
 		{"declined card", []gatewayStep{{call: preauthorize("pa", DeclinedToken, 1000), wantErr: "PaymentDeclined"}}, 0},
 		{"declined capture leaves the authorisation", []gatewayStep{
-			{call: preauthorize("pa", CaptureDeclinedToken, 1000), wantStatus: StatusAuthorized},
+			{call: preauthorize("pa", CaptureDeclinedToken, 1000), wantStatus: gateway.StatusAuthorized},
 			{call: capture("c", 1000), wantErr: "CaptureDeclined"},
-			{call: void("v"), wantStatus: StatusVoided},
+			{call: void("v"), wantStatus: gateway.StatusVoided},
 		}, 2},
 		{"missing idempotency key", []gatewayStep{{call: preauthorize("", testToken, 1000), wantErr: "GatewayRejected"}}, 0},
 		{"non-positive amount", []gatewayStep{{call: preauthorize("pa", testToken, 0), wantErr: "GatewayRejected"}}, 0},
@@ -127,10 +138,10 @@ func TestSimulatedGatewayTransitions(t *testing.T) {
 			t.Run(kind+"/"+tt.name, func(t *testing.T) {
 				ctx := context.Background()
 				store := newStore(t)
-				gateway := NewSimulatedGateway(store, fixedClock)
-				var results []Authorization
+				gw := New(store, fixedClock)
+				var results []gateway.Authorization
 				for i, st := range tt.steps {
-					got, err := st.call(ctx, gateway)
+					got, err := st.call(ctx, gw)
 					results = append(results, got)
 					switch {
 					case st.wantErr != "":
@@ -156,46 +167,18 @@ func TestSimulatedGatewayIDsAreDerivedFromKeys(t *testing.T) {
 	ctx := context.Background()
 	for kind, newStore := range storeKinds {
 		t.Run(kind, func(t *testing.T) {
-			gateway := NewSimulatedGateway(newStore(t), fixedClock)
+			gw := New(newStore(t), fixedClock)
 			for _, call := range []gatewayCall{preauthorize("pa", testToken, 1000), capture("c", 800), refund("r")} {
-				_, err := call(ctx, gateway)
+				_, err := call(ctx, gw)
 				require.NoError(t, err)
 			}
-			got, found, err := gateway.Lookup(ctx, "c")
+			got, found, err := gw.Lookup(ctx, "c")
 			require.NoError(t, err)
 			require.True(t, found)
-			assert.Equal(t, Authorization{
-				Code: derivedID("auth", "pa"), Amount: eur(1000), Captured: eur(800), Status: StatusRefunded,
-				ChargeID: derivedID("ch", "c"), RefundID: derivedID("re", "r"),
+			assert.Equal(t, gateway.Authorization{
+				Code: DerivedID("auth", "pa"), Amount: eur(1000), Captured: eur(800), Status: gateway.StatusRefunded,
+				ChargeID: DerivedID("ch", "c"), RefundID: DerivedID("re", "r"),
 			}, got)
-		})
-	}
-}
-
-func TestSimulatedGatewayLookup(t *testing.T) {
-	ctx := context.Background()
-	for kind, newStore := range storeKinds {
-		t.Run(kind, func(t *testing.T) {
-			gateway := NewSimulatedGateway(newStore(t), fixedClock)
-			for _, call := range []gatewayCall{preauthorize("pa", testToken, 1000), capture("c", 1000), void("v")} {
-				_, _ = call(ctx, gateway) // the void is refused: it must not be found
-			}
-			tests := []struct {
-				key        string
-				wantFound  bool
-				wantStatus Status
-			}{
-				{"pa", true, StatusCaptured}, // the current state, not the first answer
-				{"c", true, StatusCaptured},
-				{"v", false, ""},
-				{"never-used", false, ""},
-			}
-			for _, tt := range tests {
-				got, found, err := gateway.Lookup(ctx, tt.key)
-				require.NoError(t, err, tt.key)
-				assert.Equal(t, tt.wantFound, found, tt.key)
-				assert.Equal(t, tt.wantStatus, got.Status, tt.key)
-			}
 		})
 	}
 }
@@ -213,18 +196,18 @@ func TestSimulatedGatewayAppliesConcurrentCapturesOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			store := storeKinds["dynamodb"](t)
-			gateway := NewSimulatedGateway(store, fixedClock)
-			_, err := preauthorize("pa", testToken, 1000)(ctx, gateway)
+			gw := New(store, fixedClock)
+			_, err := preauthorize("pa", testToken, 1000)(ctx, gw)
 			require.NoError(t, err)
 
-			var results [2]Authorization
+			var results [2]gateway.Authorization
 			var errs [2]error
 			start := make(chan struct{})
 			var wg sync.WaitGroup
 			for i, key := range tt.keys {
 				wg.Go(func() {
 					<-start
-					results[i], errs[i] = capture(key, 1000)(ctx, gateway)
+					results[i], errs[i] = capture(key, 1000)(ctx, gw)
 				})
 			}
 			close(start)
@@ -244,7 +227,7 @@ func TestSimulatedGatewayAppliesConcurrentCapturesOnce(t *testing.T) {
 			auth, _, err := store.authorization(ctx, authCode)
 			require.NoError(t, err)
 			assert.Equal(t, int64(2), auth.Version, "one pre-authorisation and exactly one capture")
-			assert.Equal(t, StatusCaptured, auth.Status)
+			assert.Equal(t, gateway.StatusCaptured, auth.Status)
 		})
 	}
 }
