@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -41,7 +42,7 @@ type Config struct {
 	Listen, DynamoDBListen string // loopback addresses; port 0 picks a free one
 	// APIListen is where the front door listens (port 0 picks a free one); "" serves none.
 	APIListen string
-	// DoorLogs receives the door's JSON log lines; discarded when nil.
+	// DoorLogs receives the door's and the console's JSON log lines; discarded when nil.
 	DoorLogs       io.Writer
 	MaxFinished    int    // finished executions kept; 0 means the API's default
 	VirtualTime    bool   // retries and Waits take no time
@@ -136,7 +137,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	if err := s.startConsole(ctx); err != nil {
+	if err := s.startConsole(ctx, cfg); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -169,23 +170,24 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 
 // startConsole builds the console as a client of this server's APIs: Step Functions on
 // this listener, the tables' DynamoDB endpoint, the door, and the recording topic.
-func (s *Server) startConsole(ctx context.Context) error {
+func (s *Server) startConsole(ctx context.Context, cfg Config) error {
 	s.consoleTransport = http.DefaultTransport.(*http.Transport).Clone()
 	client := &http.Client{Transport: s.consoleTransport, Timeout: 30 * time.Second}
-	cfg := console.Config{
+	consoleCfg := console.Config{
 		StepFunctions:       sfn.New(NewSFNClient(s.Endpoint).Options(), func(o *sfn.Options) { o.HTTPClient = client }),
 		FareStateMachineARN: s.StateMachineARN,
 		DynamoDB:            dynamodb.New(s.Stack.DynamoDB.Options(), func(o *dynamodb.Options) { o.HTTPClient = client }),
 		Notifications:       topicNotifications{s.Stack},
+		Log:                 cfg.logger(),
 	}
 	if s.DoorURL != "" {
 		door, err := fareclient.New(ctx, s.DoorURL, fareclient.Options{HTTP: client})
 		if err != nil {
 			return err
 		}
-		cfg.Door = door
+		consoleCfg.Door = door
 	}
-	c, err := console.New(cfg)
+	c, err := console.New(consoleCfg)
 	if err != nil {
 		return err
 	}
@@ -208,13 +210,18 @@ func (t topicNotifications) AboutFare(fareID string) []console.Notification {
 	return out
 }
 
-// serveDoor serves the front door: the same handler as the Lambda behind API Gateway,
-// talking to this server's Step Functions API and DynamoDB endpoint over loopback.
-func (s *Server) serveDoor(cfg Config) error {
+// logger writes the door's and the console's JSON lines to DoorLogs.
+func (cfg Config) logger() *slog.Logger {
 	logs := cfg.DoorLogs
 	if logs == nil {
 		logs = io.Discard
 	}
+	return saga.NewLogger(logs, nil)
+}
+
+// serveDoor serves the front door: the same handler as the Lambda behind API Gateway,
+// talking to this server's Step Functions API and DynamoDB endpoint over loopback.
+func (s *Server) serveDoor(cfg Config) error {
 	// The door's connections to the Step Functions API are closed before that API stops:
 	// its graceful shutdown waits seconds for a connection dialled and never used.
 	s.doorTransport = http.DefaultTransport.(*http.Transport).Clone()
@@ -224,7 +231,7 @@ func (s *Server) serveDoor(cfg Config) error {
 		DynamoDB:        s.Stack.DynamoDB,
 		StateMachineARN: s.StateMachineARN,
 		FaresTable:      tables.Fares.Name,
-		Log:             saga.NewLogger(logs, nil),
+		Log:             cfg.logger(),
 	})
 	if err != nil {
 		return err
