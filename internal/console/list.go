@@ -21,19 +21,19 @@ import (
 var listStatuses = []string{"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 type listPage struct {
-	Rows       []listRow
-	Machines   []option
-	Statuses   []option
-	Status     string
-	Machine    string
-	Older      string // the next page's URL, "" on the last
-	Newer      string // the previous page's URL, "" on the first
-	First      string // the first page's URL, "" when on it
-	Total      int    // executions matching the filter
-	From, To   int    // the rows shown, 1-based
-	Live       bool
-	Refused    string // why a filter was refused
-	DoorMissed bool
+	Rows        []listRow
+	Machines    []option
+	Statuses    []option
+	Status      string
+	Machine     string
+	Older       string // the next page's URL, "" on the last
+	Newer       string // the previous page's URL, "" on the first
+	First       string // the first page's URL, "" when on it
+	Total       int    // executions matching the filter
+	From, To    int    // the rows shown, 1-based
+	Live        bool
+	Refused     string // why a filter was refused
+	DoorMissing bool
 }
 
 type option struct {
@@ -56,7 +56,7 @@ func (c *Console) list(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := requestContext(r)
 	defer cancel()
 	q := r.URL.Query()
-	page := listPage{Status: q.Get("status"), Machine: q.Get("machine"), DoorMissed: c.cfg.Door == nil}
+	page := listPage{Status: q.Get("status"), Machine: q.Get("machine"), DoorMissing: c.cfg.Door == nil}
 	if page.Status != "" && !slices.Contains(listStatuses, page.Status) {
 		page.Refused, page.Status = "There is no status "+quote(page.Status)+": showing every status.", ""
 	}
