@@ -64,7 +64,7 @@ all: test
 run: ## the saga on the embedded runtime: the happy path, every failure switch, the tables
 	go run ./cmd/faresaga run
 
-local: ## the Step Functions API (:8083), the tables' DynamoDB API (:8084) and the front door (:8085) on loopback
+local: ## the Step Functions API and the web console (:8083), the tables' DynamoDB API (:8084) and the front door (:8085) on loopback
 	go run ./cmd/faresaga local --listen 127.0.0.1:8083 --dynamodb-listen 127.0.0.1:8084 --api-listen 127.0.0.1:8085
 
 chaos: ## 100,000 sagas with faults at every layer, then the consistency checks
@@ -107,9 +107,10 @@ test-localstack: node node_modules
 test-aws:
 	FARESAGA_TARGET=aws FARESAGA_STACK=$(STACK) go test ./test/integration/ -count=1 -v -timeout 45m
 
-bench: ## the engine's speed (whole sagas, raw state transitions) and the front door's POST /fares latency
+bench: ## the engine's speed (whole sagas, raw state transitions), the front door's POST /fares latency, the console's pages
 	go test -run='^$$' -bench=. -benchmem ./internal/embedded/ ./sfnlocal/engine/
 	go test -run='^$$' -bench=SubmitFare -benchtime=1000x ./internal/intake/
+	go test -run='^$$' -bench=. ./internal/console/
 
 build: $(BOOTSTRAPS) ## every Lambda's bootstrap, for provided.al2023 on $(LAMBDA_ARCH)
 

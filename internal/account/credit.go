@@ -74,7 +74,7 @@ func (s *Service) credit(ctx context.Context, fare saga.Fare, owner string, log 
 	}
 	return untilSettled(log, statemachine.CreditCustomerAccount, func() (Entry, error) {
 		err := s.transact(ctx, []types.TransactWriteItem{
-			creditFenceItem:   s.checkEntry(fare.CustomerID, fareEntryID(fare.FareID, KindReversal), mustBeAbsent),
+			creditFenceItem:   s.checkEntry(fare.CustomerID, FareEntryID(fare.FareID, KindReversal), mustBeAbsent),
 			creditPutItem:     put,
 			creditBalanceItem: s.addToBalance(fare.CustomerID, fare.Money, entry.CreatedAt),
 		})

@@ -17,7 +17,7 @@ import (
 func (s *Service) Balance(ctx context.Context, customerID, currency string) (int64, error) {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.Table),
-		Key:            itemKey(customerID, balanceEntryID(currency)),
+		Key:            itemKey(customerID, BalanceEntryID(currency)),
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {

@@ -106,7 +106,7 @@ func (s *Service) reverseCredit(ctx context.Context, credit Entry) (saga.Compens
 func (s *Service) fenceUncreditedFare(ctx context.Context, fare saga.Fare, owner string) (saga.CompensationResult, error) {
 	tombstone := newEntry(fare.CustomerID, fare.FareID, KindReversal, money.Money{Currency: fare.Currency}, s.now(), owner)
 	err := s.writeReversal(ctx, tombstone,
-		s.checkEntry(fare.CustomerID, fareEntryID(fare.FareID, KindCredit), mustBeAbsent))
+		s.checkEntry(fare.CustomerID, FareEntryID(fare.FareID, KindCredit), mustBeAbsent))
 	if err != nil {
 		return saga.CompensationResult{}, err
 	}

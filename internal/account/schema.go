@@ -62,14 +62,16 @@ func (e Entry) IsTombstone() bool { return e.Kind == KindReversal && e.Amount ==
 // (fareIds cannot contain '#').
 func fareEntryPrefix(fareID string) string { return farePrefix + fareID + "#" }
 
-func fareEntryID(fareID, kind string) string { return fareEntryPrefix(fareID) + kind }
+// FareEntryID is the entryId of a fare's ledger entry of a kind (KindCredit, KindReversal).
+func FareEntryID(fareID, kind string) string { return fareEntryPrefix(fareID) + kind }
 
-func balanceEntryID(currency string) string { return balancePrefix + currency }
+// BalanceEntryID is the entryId of a customer's balance in a currency.
+func BalanceEntryID(currency string) string { return balancePrefix + currency }
 
 func newEntry(customerID, fareID, kind string, amount money.Money, at time.Time, owner string) Entry {
 	return Entry{
 		CustomerID:     customerID,
-		EntryID:        fareEntryID(fareID, kind),
+		EntryID:        FareEntryID(fareID, kind),
 		Kind:           kind,
 		FareID:         fareID,
 		Money:          amount,

@@ -110,7 +110,7 @@ func (s *Service) putNewEntry(entry Entry) (types.TransactWriteItem, error) {
 func (s *Service) addToBalance(customerID string, delta money.Money, at time.Time) types.TransactWriteItem {
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:        aws.String(s.Table),
-		Key:              itemKey(customerID, balanceEntryID(delta.Currency)),
+		Key:              itemKey(customerID, BalanceEntryID(delta.Currency)),
 		UpdateExpression: aws.String("SET #kind = :kind, #currency = :currency, #updatedAt = :now ADD #balance :delta"),
 		ExpressionAttributeNames: map[string]string{
 			"#kind":      attrKind,

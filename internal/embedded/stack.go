@@ -261,3 +261,18 @@ func executionName(input string) string {
 	}
 	return fmt.Sprintf("unnamed-%d", time.Now().UnixNano())
 }
+
+// FareMessages returns the messages the topic received about one fare, oldest first:
+// its outcome (COMPLETED or CANCELLED) and every alert that it needs attention.
+func (s *Stack) FareMessages(fareID string) []task.Message {
+	var out []task.Message
+	for _, m := range s.Topic.Messages() {
+		var body struct {
+			FareID string `json:"fareId"`
+		}
+		if json.Unmarshal([]byte(m.Message), &body) == nil && body.FareID == fareID {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -134,3 +134,35 @@ func transient(step Step) error {
 	}
 	return &steperr.Throttled{Operation: string(step)}
 }
+
+// Compensates reports whether step is a compensation (it undoes another step).
+func Compensates(step Step) bool {
+	_, ok := triggeredBy[step]
+	return ok
+}
+
+// Kinds of switch, as they appear in a suffix.
+const (
+	KindFail      = "fail"
+	KindOutage    = "outage"
+	KindTransient = "transient"
+	KindLost      = "lost"
+)
+
+// Switches lists every switch the injector acts on, in the README's order: `_fail_` for
+// every step, `_outage_` for the compensations, `_transient_` and `_lost_` for every step
+// but `complete` (a direct DynamoDB integration, with no code of ours to inject into).
+func Switches() []string {
+	var out []string
+	for _, kind := range []string{KindFail, KindOutage, KindTransient, KindLost} {
+		for _, step := range Steps {
+			switch {
+			case kind == KindOutage && !Compensates(step):
+			case (kind == KindTransient || kind == KindLost) && step == Complete:
+			default:
+				out = append(out, Switch(kind, step))
+			}
+		}
+	}
+	return out
+}

@@ -113,3 +113,23 @@ func TestInjectedMessagesNameTheSwitch(t *testing.T) {
 	err := New(true).BeforeEffect(Refund, "c_fail_refund", 0)
 	assert.Equal(t, "injected failure (switch _fail_refund)", err.Error())
 }
+
+// Every listed switch makes some step fail: a switch in the catalogue that does nothing
+// would send a console user down the happy path while promising a failure.
+func TestEverySwitchListedActs(t *testing.T) {
+	in := New(true)
+	switches := Switches()
+	assert.Len(t, switches, len(Steps)+4+2*(len(Steps)-1))
+	for _, sw := range switches {
+		t.Run(sw, func(t *testing.T) {
+			customer := "cust-1" + sw
+			acts := false
+			for _, step := range Steps {
+				acts = acts || in.BeforeEffect(step, customer, 0) != nil || in.AfterEffect(step, customer, 0) != nil ||
+					in.Outage(step, customer, 0) != nil
+			}
+			acts = acts || in.HoldsCompletion(customer)
+			assert.True(t, acts, "switch %s changes nothing", sw)
+		})
+	}
+}

@@ -1,6 +1,7 @@
 // Package localapi is `faresaga local`: the embedded stack behind the Step Functions
-// API (AWS JSON 1.0) and the DynamoDB API, and the front door (internal/intake) in front
-// of both, on loopback. The CLI serves it; the integration tests start it in-process.
+// API (AWS JSON 1.0) and the DynamoDB API, the front door (internal/intake) in front
+// of both, and the web console (internal/console) on the Step Functions listener, on
+// loopback. The CLI serves it; the integration tests start it in-process.
 package localapi
 
 import (
@@ -9,17 +10,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/faresaga/faresaga/internal/attention"
+	"github.com/faresaga/faresaga/internal/console"
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/fareclient"
 	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/gateway/stripe"
 	"github.com/faresaga/faresaga/internal/intake"
@@ -37,7 +44,7 @@ type Config struct {
 	Listen, DynamoDBListen string // loopback addresses; port 0 picks a free one
 	// APIListen is where the front door listens (port 0 picks a free one); "" serves none.
 	APIListen string
-	// DoorLogs receives the door's JSON log lines; discarded when nil.
+	// DoorLogs receives the door's and the console's JSON log lines; discarded when nil.
 	DoorLogs    io.Writer
 	MaxFinished int // finished executions kept; 0 means the API's default
 	// MaxFinishedBytes bounds their estimated memory; 0 means the API's default.
@@ -67,11 +74,16 @@ type Server struct {
 	Endpoint        string // the Step Functions API, http://host:port
 	StateMachineARN string // the fare-collection machine
 	DoorURL         string // the front door, http://host:port; "" when not served
-	api             *api.Server
-	http            *http.Server
-	door            *http.Server
-	doorTransport   *http.Transport
-	stripeURL       string // the Stripe endpoint, when the gateway is Stripe
+	// ConsoleURL is the web console: the Step Functions listener's GET pages.
+	ConsoleURL    string
+	api           *api.Server
+	http          *http.Server
+	door          *http.Server
+	doorTransport *http.Transport
+	stripeURL     string // the Stripe endpoint, when the gateway is Stripe
+	// consoleTransport carries the console's calls to the APIs it shows.
+	consoleTransport *http.Transport
+	consoleHandler   atomic.Pointer[console.Console]
 }
 
 // Start serves the embedded stack's DynamoDB API and the Step Functions API in front of
@@ -108,7 +120,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if gw != nil {
 		s.stripeURL = cfg.StripeURL
 	}
-	s.http = &http.Server{Handler: s.api, ReadHeaderTimeout: 10 * time.Second}
+	s.ConsoleURL = s.Endpoint + "/"
+	s.http = &http.Server{Handler: apiOrConsole(s.api, http.HandlerFunc(s.serveConsole)), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(listener) }()
 
 	created, err := NewSFNClient(s.Endpoint).CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
@@ -128,16 +141,91 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	if err := s.startConsole(ctx, cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// apiOrConsole shares one listener between the Step Functions API and the console: the
+// API's requests are POSTs naming their operation in X-Amz-Target (AWS JSON 1.0), the
+// console's are everything else (its pages, and its forms, which name none).
+func apiOrConsole(sfnAPI, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") != "" || strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json") {
+			sfnAPI.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
+}
+
+// serveConsole serves the console once it is built (the API serves from the start, so
+// that the console can be a client of it).
+func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
+	c := s.consoleHandler.Load()
+	if c == nil {
+		http.Error(w, "the console is starting", http.StatusServiceUnavailable)
+		return
+	}
+	c.ServeHTTP(w, r)
+}
+
+// startConsole builds the console as a client of this server's APIs: Step Functions on
+// this listener, the tables' DynamoDB endpoint, the door, and the recording topic.
+func (s *Server) startConsole(ctx context.Context, cfg Config) error {
+	s.consoleTransport = http.DefaultTransport.(*http.Transport).Clone()
+	client := &http.Client{Transport: s.consoleTransport, Timeout: 30 * time.Second}
+	consoleCfg := console.Config{
+		StepFunctions:       sfn.New(NewSFNClient(s.Endpoint).Options(), func(o *sfn.Options) { o.HTTPClient = client }),
+		FareStateMachineARN: s.StateMachineARN,
+		DynamoDB:            dynamodb.New(s.Stack.DynamoDB.Options(), func(o *dynamodb.Options) { o.HTTPClient = client }),
+		Notifications:       topicNotifications{s.Stack},
+		Log:                 cfg.logger(),
+	}
+	if s.DoorURL != "" {
+		door, err := fareclient.New(ctx, s.DoorURL, fareclient.Options{HTTP: client})
+		if err != nil {
+			return err
+		}
+		consoleCfg.Door = door
+	}
+	c, err := console.New(consoleCfg)
+	if err != nil {
+		return err
+	}
+	s.consoleHandler.Store(c)
+	return nil
+}
+
+// topicNotifications reads the embedded stack's recording topic for the console.
+type topicNotifications struct{ stack *embedded.Stack }
+
+func (t topicNotifications) AboutFare(fareID string) []console.Notification {
+	var out []console.Notification
+	for _, m := range t.stack.FareMessages(fareID) {
+		n := console.Notification{Message: m.Message, Attributes: map[string]string{}}
+		for name, a := range m.MessageAttributes {
+			n.Attributes[name] = a.StringValue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// logger writes the door's and the console's JSON lines to DoorLogs.
+func (cfg Config) logger() *slog.Logger {
+	logs := cfg.DoorLogs
+	if logs == nil {
+		logs = io.Discard
+	}
+	return saga.NewLogger(logs, nil)
 }
 
 // serveDoor serves the front door: the same handler as the Lambda behind API Gateway,
 // talking to this server's Step Functions API and DynamoDB endpoint over loopback.
 func (s *Server) serveDoor(cfg Config) error {
-	logs := cfg.DoorLogs
-	if logs == nil {
-		logs = io.Discard
-	}
 	// The door's connections to the Step Functions API are closed before that API stops:
 	// its graceful shutdown waits seconds for a connection dialled and never used.
 	s.doorTransport = http.DefaultTransport.(*http.Transport).Clone()
@@ -147,7 +235,7 @@ func (s *Server) serveDoor(cfg Config) error {
 		DynamoDB:        s.Stack.DynamoDB,
 		StateMachineARN: s.StateMachineARN,
 		FaresTable:      tables.Fares.Name,
-		Log:             saga.NewLogger(logs, nil),
+		Log:             cfg.logger(),
 	})
 	if err != nil {
 		return err
@@ -182,6 +270,7 @@ func paymentGateway(cfg Config, clk clock.Clock) (gateway.Gateway, error) {
 // Describe writes the endpoints, ARNs and names, and commands to try.
 func (s *Server) Describe(w io.Writer) {
 	fmt.Fprintf(w, "Step Functions API  %s\n", s.Endpoint)
+	fmt.Fprintf(w, "web console         %s (open it in a browser)\n", s.ConsoleURL)
 	fmt.Fprintf(w, "DynamoDB API        %s\n", s.Stack.DynamoDBURL)
 	fmt.Fprintf(w, "state machine       %s\n", s.StateMachineARN)
 	for _, fn := range statemachine.Functions {
@@ -225,6 +314,9 @@ func (s *Server) Close() {
 			_ = s.door.Close()
 		}
 		s.doorTransport.CloseIdleConnections()
+	}
+	if s.consoleTransport != nil {
+		s.consoleTransport.CloseIdleConnections()
 	}
 	if err := s.http.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		_ = s.http.Close()
