@@ -77,6 +77,9 @@ func (e SFNExecutions) Stopped(ctx context.Context, executionARN string) (Stop, 
 			if d := event.TaskScheduledEventDetails; d != nil {
 				r.Scheduled(aws.ToString(d.Parameters))
 			}
+			if d := event.ExecutionStartedEventDetails; d != nil {
+				r.Started(aws.ToString(d.Input))
+			}
 		}
 	}
 	return r.Stop(), nil

@@ -47,8 +47,8 @@ type Stop struct {
 	// given it; nil when it never compensated.
 	Failure *saga.Failure
 	// Fare and Execution are what the newest Lambda task was given: that invocation may
-	// still be running after the stop (Lambda finishes what it started), and write.
-	// Empty when no task was scheduled.
+	// still be running after the stop (Lambda finishes what it started), and write. When
+	// no task was scheduled, Fare is the execution's input and Execution nil.
 	Fare      json.RawMessage
 	Execution *saga.Execution
 }
@@ -84,6 +84,14 @@ func (r *StopReader) Scheduled(parameters string) {
 	}
 	if r.stop.Failure == nil && task.Payload.Failure != nil {
 		r.stop.Failure = task.Payload.Failure
+	}
+}
+
+// Started feeds the execution's input (its ExecutionStarted event, the oldest): the fare,
+// when no task was scheduled after it.
+func (r *StopReader) Started(input string) {
+	if r.stop.Execution == nil && r.stop.Fare == nil && input != "" {
+		r.stop.Fare = json.RawMessage(input)
 	}
 }
 
@@ -247,17 +255,20 @@ func (w *Watcher) Handle(ctx context.Context, c Change) (Outcome, string, error)
 
 // handleUnwritten decides about an execution that stopped with nothing written for its
 // fare. Ended where its path ends (a fare refused as invalid, or another's), it wrote
-// nothing and never will. Stopped on the way, with a Lambda asked to act on the fare, it
-// may write still: the fare is written NEEDS_ATTENTION first, which fences that write, and
-// an operator is alerted.
+// nothing and never will. Stopped on the way, it may write still (a Lambda it had invoked
+// finishes what it started), and a resume must be able to finish it: the fare is written
+// NEEDS_ATTENTION first, which fences that write, and an operator is alerted.
 func (w *Watcher) handleUnwritten(ctx context.Context, c Change, log *slog.Logger) (Outcome, string, error) {
 	stop, err := w.Executions.Stopped(ctx, c.ExecutionARN)
 	if err != nil {
 		return "", "", fmt.Errorf("read where execution %s stopped: %w", c.ExecutionARN, err)
 	}
-	if statemachine.IsEnd(stop.State) || stop.Execution == nil {
+	if statemachine.IsEnd(stop.State) || stop.Fare == nil {
 		log.Info("ignored: nothing was written for this fare, and nothing is on its way", "attentionState", stop.State)
 		return Ignored, "nothing was written for this fare", nil
+	}
+	if stop.Execution == nil { // stopped before any task: the execution as its event names it
+		stop.Execution = &saga.Execution{ID: c.ExecutionARN, Name: c.Name, StartTime: saga.ContextTime(c.StartDate)}
 	}
 	f, err := saga.ParseFare(stop.Fare)
 	if err == nil {

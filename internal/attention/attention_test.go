@@ -29,7 +29,7 @@ func TestStopReader(t *testing.T) {
 		}
 		return `{"FunctionName":"arn:fn","Payload":` + payload + `}}`
 	}
-	type event struct{ entered, scheduled string }
+	type event struct{ entered, scheduled, started string }
 	tests := []struct {
 		name     string
 		newest   []event
@@ -56,6 +56,12 @@ func TestStopReader(t *testing.T) {
 				Failure:   &saga.Failure{State: statemachine.CreditCustomerAccount, Error: "InjectedFailure"}},
 			true,
 		},
+		{"stopped before any task: the execution's input", []event{{entered: statemachine.RegisterFare}, {started: `{"fareId":"fare-1"}`}},
+			attention.Stop{State: statemachine.RegisterFare, Fare: json.RawMessage(`{"fareId":"fare-1"}`)}, false},
+		{"a task's payload wins over the input", []event{{scheduled: task(`{"fareId":"fare-1","amount":1}`, "")}, {entered: statemachine.RegisterFare}, {started: `{"fareId":"input"}`}},
+			attention.Stop{State: statemachine.RegisterFare, Fare: json.RawMessage(`{"fareId":"fare-1","amount":1}`),
+				Execution: &saga.Execution{ID: "arn:aws:states:us-east-1:1:execution:m:fare-1", Name: "fare-1", StartTime: "2026-11-27T09:30:00.000Z"}},
+			false},
 		{"parameters that are no Lambda payload", []event{{scheduled: `{"TableName":"Fares"}`}, {scheduled: `not json`}, {entered: statemachine.SetFareStatusCompleted}},
 			attention.Stop{State: statemachine.SetFareStatusCompleted}, false},
 	}
@@ -66,9 +72,12 @@ func TestStopReader(t *testing.T) {
 				if r.Complete() {
 					break
 				}
-				if e.entered != "" {
+				switch {
+				case e.entered != "":
 					r.Entered(e.entered)
-				} else {
+				case e.started != "":
+					r.Started(e.started)
+				default:
 					r.Scheduled(e.scheduled)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/saga"
 )
 
@@ -153,6 +154,11 @@ func (c *Console) execution(w http.ResponseWriter, r *http.Request) {
 		}()
 	}
 	wg.Wait()
+	if f := page.Fare; f != nil && f.Door != nil && f.Door.Status == intake.StatusNeedsAttention && (f.Door.Attention == nil || f.Door.Attention.State == "") {
+		// The execution has ended and the door already says NEEDS_ATTENTION, but the
+		// watcher's mark (where it stopped, what a resume runs) is still on its way.
+		page.Live = true
+	}
 	if historyErr != nil {
 		c.fail(w, r, http.StatusBadGateway, "The Step Functions API did not give the execution's history.", historyErr)
 		return

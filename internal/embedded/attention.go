@@ -136,6 +136,8 @@ func (w *watching) Stopped(_ context.Context, arn string) (attention.Stop, error
 			r.Entered(e.StateEntered.Name)
 		} else if e.TaskScheduled != nil {
 			r.Scheduled(e.TaskScheduled.Parameters)
+		} else if e.ExecutionStarted != nil {
+			r.Started(e.ExecutionStarted.Input)
 		}
 	}
 	return r.Stop(), nil

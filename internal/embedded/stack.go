@@ -236,7 +236,7 @@ func (s *Stack) StartNamed(ctx context.Context, name, input string) (*engine.Exe
 // OwnerOf is what the saga writes into every record an execution owns
 // (saga.Execution.Owner): its ARN and its start time as the context object gives it.
 func OwnerOf(x *engine.Execution) string {
-	return x.ARN + "@" + x.StartTime.UTC().Format("2006-01-02T15:04:05.000Z")
+	return saga.Execution{ID: x.ARN, StartTime: saga.ContextTime(x.StartTime)}.Owner()
 }
 
 // RunFare runs one fare to its end, and until the attention watcher has handled it.

@@ -421,6 +421,15 @@ func TestWhereAFareStands(t *testing.T) {
 		}, intake.FareStatus{Status: intake.StatusNeedsAttention, ExecutionStatus: "ABORTED", Amount: amount, Currency: "EUR",
 			Attention: &intake.Attention{State: statemachine.ChargeFare, ExecutionStatus: "ABORTED",
 				WillRun: statemachine.ResumePath(statemachine.ChargeFare)}}, ""},
+		{"stopped in RegisterFare before it wrote anything", heldInRegisterPrefix + "st-6", func(t *testing.T, id string) {
+			submit(t, id, "cust-1")
+			d.holds.reached(t, id)
+			_, err := d.sfn.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(strings.Replace(d.srv.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + id)})
+			require.NoError(t, err)
+			d.waitForEnd(t, id)
+		}, intake.FareStatus{Status: intake.StatusNeedsAttention, ExecutionStatus: "ABORTED", Amount: amount, Currency: "EUR",
+			Attention: &intake.Attention{State: statemachine.RegisterFare, ExecutionStatus: "ABORTED",
+				WillRun: statemachine.ResumePath(statemachine.RegisterFare)}}, ""},
 		{"started from the console with a card number as a key", "console-1", func(t *testing.T, id string) {
 			startFromTheConsole(t, id, `{"fareId":"console-1","customerId":"cust-1","amount":1250,"currency":"EUR","paymentToken":"tok_1","`+visa+`":"x"}`)
 			d.waitForEnd(t, id)

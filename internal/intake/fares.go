@@ -261,8 +261,15 @@ func (h holding) fareStatus() string {
 		return StatusRunning
 	case sfntypes.ExecutionStatusSucceeded:
 		return StatusCompleted
+	case sfntypes.ExecutionStatusAborted, sfntypes.ExecutionStatusTimedOut:
+		// Stopped before its fare was written: the Lambda it had invoked may still write
+		// it, and the attention watcher writes it NEEDS_ATTENTION for an operator to
+		// resume. Saying CANCELLED now would be a final word taken back.
+		if f, ok := h.executionFare(); ok && f.FareID == aws.ToString(h.execution.Name) {
+			return StatusNeedsAttention
+		}
 	}
-	// Ended before RegisterFare wrote anything (a console start of a refused input):
+	// Ended before RegisterFare wrote anything (bad input, refused by RegisterFare):
 	// nothing was charged or credited.
 	return StatusCancelled
 }

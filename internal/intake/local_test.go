@@ -33,8 +33,12 @@ import (
 // the real handlers, and the tables' DynamoDB endpoint, on virtual time.
 
 // heldPrefix starts the fareId of a fare that waits in ChargeFare until released, so
-// that it can be caught running.
-const heldPrefix = "held-"
+// that it can be caught running; heldInRegisterPrefix one that waits in RegisterFare,
+// before anything is written.
+const (
+	heldPrefix           = "held-"
+	heldInRegisterPrefix = "heldreg-"
+)
 
 type localDoor struct {
 	srv   *localapi.Server
@@ -187,7 +191,9 @@ func (h *holds) channels(fareID string) (arrived, released chan struct{}) {
 
 func (h *holds) wrap(inner task.Integration) task.Integration {
 	return task.IntegrationFunc(func(ctx context.Context, req task.Request) (any, error) {
-		if req.Caller.StateName == statemachine.ChargeFare && req.Caller.Invocation == 0 && strings.HasPrefix(req.Caller.ExecutionName, heldPrefix) {
+		held := (req.Caller.StateName == statemachine.ChargeFare && strings.HasPrefix(req.Caller.ExecutionName, heldPrefix)) ||
+			(req.Caller.StateName == statemachine.RegisterFare && strings.HasPrefix(req.Caller.ExecutionName, heldInRegisterPrefix))
+		if held && req.Caller.Invocation == 0 {
 			arrived, released := h.channels(req.Caller.ExecutionName)
 			close(arrived)
 			select {
@@ -200,14 +206,14 @@ func (h *holds) wrap(inner task.Integration) task.Integration {
 	})
 }
 
-// reached waits until the fare is held in ChargeFare.
+// reached waits until the fare is held.
 func (h *holds) reached(t *testing.T, fareID string) {
 	t.Helper()
 	arrived, _ := h.channels(fareID)
 	select {
 	case <-arrived:
 	case <-time.After(20 * time.Second):
-		t.Fatalf("%s never reached ChargeFare", fareID)
+		t.Fatalf("%s never reached the state it is held in", fareID)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/faresaga/faresaga/internal/steperr"
 )
@@ -23,6 +24,12 @@ type Execution struct {
 	// apart where the ARN alone would not.
 	StartTime string `json:"startTime"`
 }
+
+// ContextTime is a time as the context object gives it ($states.context.Execution.
+// StartTime): UTC, to the millisecond, with a Z. Whoever rebuilds an Execution from its
+// ARN and start date (the watcher, from an EventBridge event) must write it this way for
+// Owner to match what the execution's own steps wrote.
+func ContextTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // Owner is what records carry to say which execution wrote them. The definition builds
 // the same string for its direct DynamoDB integrations:
