@@ -165,7 +165,8 @@ func (s *stops) Invoke(ctx context.Context, req task.Request) (any, error) {
 // drain waits for the handlers still running after their stop.
 func (s *stops) drain() { s.late.Wait() }
 
-// watched tells a plan's late handler that the watcher has handled the stop.
+// markWatched tells a plan's late handler that the watcher has handled the stop (called
+// from the saga's own goroutine only, so the check and the close do not race).
 func (p *stopPlan) markWatched() {
 	select {
 	case <-p.watched:
