@@ -1,7 +1,6 @@
 package account
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,14 +12,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/faults"
 	"github.com/faresaga/faresaga/internal/saga"
 	"github.com/faresaga/faresaga/internal/saga/sagatest"
 	"github.com/faresaga/faresaga/internal/steperr"
+	"github.com/faresaga/faresaga/internal/syncbuf"
 	"github.com/faresaga/faresaga/internal/tables"
 )
 
@@ -32,7 +33,7 @@ var startOfTest = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 type fixture struct {
 	svc  *Service
 	wire *wire
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	now  time.Time
 }
 
@@ -43,7 +44,7 @@ func newFixture(t *testing.T) *fixture {
 	options := dynamotest.Start(t).Client.Options()
 	w := &wire{next: http.DefaultTransport}
 	options.HTTPClient = &http.Client{Transport: w}
-	f := &fixture{wire: w, logs: &syncBuffer{}, now: startOfTest}
+	f := &fixture{wire: w, logs: &syncbuf.Buffer{}, now: startOfTest}
 	f.svc = &Service{
 		DB:     dynamodb.New(options),
 		Table:  tables.CustomerAccounts.Name,
@@ -198,24 +199,6 @@ func after(something func()) transactHook {
 		something()
 		return resp, err
 	}
-}
-
-// syncBuffer collects log lines from concurrent handlers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func jsonLogger(w io.Writer) *slog.Logger {

@@ -1,7 +1,6 @@
 package chaos
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faresaga/faresaga/internal/embedded"
+	"github.com/faresaga/faresaga/internal/syncbuf"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
 	"github.com/faresaga/faresaga/sfnlocal/task"
@@ -96,24 +96,6 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	return report, nil
 }
 
-// syncBuffer collects the handlers' logs of a shard, written from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // runShard runs a shard's sagas on a stack of its own and checks it.
 func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, counts *Counts) (verdict, error) {
 	seed := cfg.Seed*1_000_003 + shard
@@ -121,7 +103,7 @@ func runShard(ctx context.Context, cfg Config, shard uint64, sagas []saga, count
 	var deliver *delivery
 	moments := &moments{}
 	stopper := &stops{counts: counts}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	stack, err := embedded.Start(embedded.Options{
 		HandlerLogs: logs,
 		Clock:       clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), Seed: seed + 1, FaultInjection: true,

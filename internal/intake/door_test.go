@@ -10,16 +10,18 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/localapi"
 	"github.com/faresaga/faresaga/internal/saga"
+	"github.com/faresaga/faresaga/internal/syncbuf"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/statemachine"
 )
@@ -466,7 +468,7 @@ func TestAForgottenExecutionsFareIsRemembered(t *testing.T) {
 		VirtualTime: true, Seed: 5, MaxFinished: 1})
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
-	d := &localDoor{srv: srv, sfn: localapi.NewSFNClient(srv.Endpoint), db: dynamotest.NewClient(srv.Stack.DynamoDBURL), logs: &lockedBuffer{}, http: newHTTPClient(t)}
+	d := &localDoor{srv: srv, sfn: localapi.NewSFNClient(srv.Endpoint), db: dynamotest.NewClient(srv.Stack.DynamoDBURL), logs: &syncbuf.Buffer{}, http: newHTTPClient(t)}
 	for _, id := range []string{"fare-old", "fare-new"} {
 		require.Equal(t, http.StatusAccepted, d.post(t, fareJSON(id, "cust-1", 1250)).status)
 		d.waitForEnd(t, id)
@@ -491,7 +493,7 @@ func TestUnreachableStepFunctions(t *testing.T) {
 	unreachable := httptest.NewServer(http.NotFoundHandler())
 	unreachable.Close() // a port nothing listens on
 	client := sfn.New(localapi.NewSFNClient(unreachable.URL).Options(), func(o *sfn.Options) { o.RetryMaxAttempts = 1 })
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	door, err := intake.New(intake.Config{StepFunctions: client, DynamoDB: dynamotest.Start(t).Client,
 		StateMachineARN: "arn:aws:states:us-east-1:000000000000:stateMachine:FareCollection-test", FaresTable: tables.Fares.Name,
 		Log: newJSONLogger(logs)})

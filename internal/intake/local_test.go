@@ -1,7 +1,6 @@
 package intake_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,16 +12,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/stretchr/testify/require"
 
 	"github.com/faresaga/faresaga/internal/dynamotest"
 	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/localapi"
+	"github.com/faresaga/faresaga/internal/syncbuf"
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 	"github.com/faresaga/faresaga/statemachine"
@@ -44,14 +45,14 @@ type localDoor struct {
 	srv   *localapi.Server
 	sfn   *sfn.Client
 	db    *dynamodb.Client
-	logs  *lockedBuffer
+	logs  *syncbuf.Buffer
 	holds *holds
 	http  *http.Client
 }
 
 func startDoor(t *testing.T) *localDoor {
 	t.Helper()
-	d := &localDoor{logs: &lockedBuffer{}, holds: newHolds()}
+	d := &localDoor{logs: &syncbuf.Buffer{}, holds: newHolds()}
 	srv, err := localapi.Start(context.Background(), localapi.Config{
 		Listen: "127.0.0.1:0", DynamoDBListen: "127.0.0.1:0", APIListen: "127.0.0.1:0",
 		VirtualTime: true, Seed: 5, DoorLogs: d.logs, WrapFunctions: d.holds.wrap,
@@ -238,24 +239,6 @@ func (h *holds) releaseAll() {
 	for _, name := range names {
 		h.release(name)
 	}
-}
-
-// lockedBuffer collects log lines written while the test reads them.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // isAbsent reports whether err says there is no such execution.

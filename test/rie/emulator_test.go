@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faresaga/faresaga/internal/syncbuf"
 	"github.com/faresaga/faresaga/internal/testtool"
 )
 
@@ -20,7 +21,7 @@ type emulator struct {
 	cmd       *exec.Cmd
 	address   string // where the emulator takes invocations
 	bootstrap string
-	output    *testtool.Output // the emulator's log and the function's, interleaved
+	output    *syncbuf.Buffer // the emulator's log and the function's, interleaved
 	exited    chan struct{}
 }
 
@@ -31,7 +32,7 @@ func startEmulator(t *testing.T, rie, bootstrap string, env []string) *emulator 
 	e := &emulator{
 		address:   testtool.FreeLoopbackAddress(t),
 		bootstrap: bootstrap,
-		output:    &testtool.Output{},
+		output:    &syncbuf.Buffer{},
 		exited:    make(chan struct{}),
 	}
 	// Both listeners are pinned to loopback: the emulator's default is 0.0.0.0:8080,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faresaga/faresaga/internal/syncbuf"
 	"github.com/faresaga/faresaga/internal/testtool"
 )
 
@@ -38,7 +39,7 @@ func URL(t testing.TB) string {
 	// Both listeners on loopback: with -http-addr alone, stripe-mock still serves HTTPS
 	// on every interface, on a fixed port that a second instance could not bind.
 	cmd := exec.Command(bin, "-http-addr", address, "-https-addr", testtool.FreeLoopbackAddress(t))
-	output := &testtool.Output{}
+	output := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = output, output
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
