@@ -14,7 +14,6 @@ import (
 	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/gateway"
 	"github.com/faresaga/faresaga/internal/payment"
-	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
 	"github.com/faresaga/faresaga/sfnlocal/task"
 	"github.com/faresaga/faresaga/statemachine"
@@ -89,21 +88,18 @@ func TestResumesThatFailAgainOrCannotBe(t *testing.T) {
 // the watcher marks the fare, and a resume takes it to the end as above.
 func TestAFareStoppedWhileCompensatingIsMarkedAndResumes(t *testing.T) {
 	stopping := make(chan struct{})
-	s, err := Start(Options{Clock: clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), Seed: 7, FaultInjection: true,
-		WrapFunctions: func(inner task.Integration) task.Integration {
-			return task.IntegrationFunc(func(ctx context.Context, req task.Request) (any, error) {
-				if req.Caller.StateName == statemachine.RefundFare && req.Caller.Invocation == 2 {
-					// The third try hangs until the stop ends it: the execution is stopped
-					// while RefundFare is in its retries.
-					close(stopping)
-					<-ctx.Done()
-					return nil, ctx.Err()
-				}
-				return inner.Invoke(ctx, req)
-			})
-		}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := startStackWrapping(t, func(inner task.Integration) task.Integration {
+		return task.IntegrationFunc(func(ctx context.Context, req task.Request) (any, error) {
+			if req.Caller.StateName == statemachine.RefundFare && req.Caller.Invocation == 2 {
+				// The third try hangs until the stop ends it: the execution is stopped
+				// while RefundFare is in its retries.
+				close(stopping)
+				<-ctx.Done()
+				return nil, ctx.Err()
+			}
+			return inner.Invoke(ctx, req)
+		})
+	})
 	ctx := context.Background()
 	customer := "cust_fail_credit_transient_refund_transient_refund"
 	x, err := s.StartFare(ctx, FareInput("fare-1", customer))
@@ -168,9 +164,7 @@ func (p *stopAt) wrap(inner task.Integration) task.Integration {
 // nothing, and a resume registers the fare and takes it to the end.
 func TestAStopBeforeTheFareIsWrittenFencesTheLateWrite(t *testing.T) {
 	stop := newStopAt(statemachine.RegisterFare, false)
-	s, err := Start(Options{Clock: clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), Seed: 7, WrapFunctions: stop.wrap})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := startStackWrapping(t, stop.wrap)
 	ctx := context.Background()
 	x, err := s.StartFare(ctx, FareInput("fare-1", "cust-1"))
 	require.NoError(t, err)
@@ -205,9 +199,7 @@ func TestAStopBeforeTheFareIsWrittenFencesTheLateWrite(t *testing.T) {
 // finished and nobody would hear of it: the watcher announces it.
 func TestAFareFinishedWhenItsExecutionStoppedIsAnnounced(t *testing.T) {
 	stop := newStopAt(statemachine.CancelFare, true)
-	s, err := Start(Options{Clock: clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), Seed: 7, FaultInjection: true, WrapFunctions: stop.wrap})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := startStackWrapping(t, stop.wrap)
 	ctx := context.Background()
 	x, err := s.StartFare(ctx, FareInput("fare-1", "cust_fail_auth"))
 	require.NoError(t, err)

@@ -6,10 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/faresaga/faresaga/internal/fare"
 	"github.com/faresaga/faresaga/internal/gateway"
@@ -17,6 +18,7 @@ import (
 	"github.com/faresaga/faresaga/internal/tables"
 	"github.com/faresaga/faresaga/sfnlocal/clock"
 	"github.com/faresaga/faresaga/sfnlocal/engine"
+	"github.com/faresaga/faresaga/sfnlocal/task"
 	"github.com/faresaga/faresaga/statemachine"
 )
 
@@ -25,7 +27,14 @@ import (
 
 func startStack(t *testing.T) *Stack {
 	t.Helper()
-	s, err := Start(Options{Clock: clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), Seed: 7, FaultInjection: true})
+	return startStackWrapping(t, nil)
+}
+
+// startStackWrapping is startStack with wrap between the engine and the handlers.
+func startStackWrapping(t *testing.T, wrap func(task.Integration) task.Integration) *Stack {
+	t.Helper()
+	s, err := Start(Options{Clock: clock.NewVirtual(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)), Seed: 7, FaultInjection: true,
+		WrapFunctions: wrap})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s

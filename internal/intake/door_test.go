@@ -95,7 +95,7 @@ func TestTheExecutionGetsTheCanonicalFare(t *testing.T) {
 	var submitted intake.Submission
 	a.decode(t, &submitted)
 	assert.Equal(t, intake.Submission{FareID: "fare-canon", Status: intake.StatusRunning,
-		ExecutionArn: strings.Replace(d.srv.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":fare-canon"}, submitted)
+		ExecutionArn: d.executionARN("fare-canon")}, submitted)
 
 	described, err := d.sfn.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: aws.String(submitted.ExecutionArn)})
 	require.NoError(t, err)
@@ -374,7 +374,7 @@ func TestSimultaneousSubmissions(t *testing.T) {
 			}
 		}
 		described, err := d.sfn.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{
-			ExecutionArn: aws.String(strings.Replace(d.srv.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + heldPrefix + "two")})
+			ExecutionArn: aws.String(d.executionARN(heldPrefix + "two"))})
 		require.NoError(t, err)
 		winning, err := saga.ParseFare(json.RawMessage(fares[winner]))
 		require.NoError(t, err)
@@ -417,18 +417,14 @@ func TestWhereAFareStands(t *testing.T) {
 		{"registered, then stopped by an operator", heldPrefix + "st-5", func(t *testing.T, id string) {
 			submit(t, id, "cust-1")
 			d.holds.reached(t, id)
-			_, err := d.sfn.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(strings.Replace(d.srv.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + id)})
-			require.NoError(t, err)
-			d.waitForEnd(t, id)
+			d.stop(t, id)
 		}, intake.FareStatus{Status: intake.StatusNeedsAttention, ExecutionStatus: "ABORTED", Amount: amount, Currency: "EUR",
 			Attention: &intake.Attention{State: statemachine.ChargeFare, ExecutionStatus: "ABORTED",
 				WillRun: statemachine.ResumePath(statemachine.ChargeFare)}}, ""},
 		{"stopped in RegisterFare before it wrote anything", heldInRegisterPrefix + "st-6", func(t *testing.T, id string) {
 			submit(t, id, "cust-1")
 			d.holds.reached(t, id)
-			_, err := d.sfn.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(strings.Replace(d.srv.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + id)})
-			require.NoError(t, err)
-			d.waitForEnd(t, id)
+			d.stop(t, id)
 		}, intake.FareStatus{Status: intake.StatusNeedsAttention, ExecutionStatus: "ABORTED", Amount: amount, Currency: "EUR",
 			Attention: &intake.Attention{State: statemachine.RegisterFare, ExecutionStatus: "ABORTED",
 				WillRun: statemachine.ResumePath(statemachine.RegisterFare)}}, ""},

@@ -112,10 +112,23 @@ func (d *localDoor) get(t *testing.T, fareID string) answer {
 	return d.do(t, http.MethodGet, "/fares/"+fareID, "", "")
 }
 
+// executionARN is the ARN of the fare machine's execution named fareID.
+func (d *localDoor) executionARN(fareID string) string {
+	return strings.Replace(d.srv.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + fareID
+}
+
+// stop stops the execution of fareID, as an operator would, and waits for its end.
+func (d *localDoor) stop(t *testing.T, fareID string) {
+	t.Helper()
+	_, err := d.sfn.StopExecution(context.Background(), &sfn.StopExecutionInput{ExecutionArn: aws.String(d.executionARN(fareID))})
+	require.NoError(t, err)
+	d.waitForEnd(t, fareID)
+}
+
 // waitForEnd waits until the execution of fareID is no longer running.
 func (d *localDoor) waitForEnd(t *testing.T, fareID string) *sfn.DescribeExecutionOutput {
 	t.Helper()
-	arn := aws.String(strings.Replace(d.srv.StateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + fareID)
+	arn := aws.String(d.executionARN(fareID))
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
 		out, err := d.sfn.DescribeExecution(context.Background(), &sfn.DescribeExecutionInput{ExecutionArn: arn})
 		require.NoError(t, err)
