@@ -72,6 +72,18 @@ var Functions = []Function{
 	{Name: "cancelfare", State: CancelFare, SubstitutionKey: "CancelFareFunctionArn", Compensation: true, Tables: []tables.Spec{tables.Fares}},
 }
 
+// compensationStates are the compensations' states.
+var compensationStates = func() map[string]bool {
+	states := map[string]bool{}
+	for _, fn := range Functions {
+		states[fn.State] = fn.Compensation
+	}
+	return states
+}()
+
+// IsCompensation reports whether state is one of the four compensations.
+func IsCompensation(state string) bool { return compensationStates[state] }
+
 // SubstitutionKeys lists every ${...} the definition needs, sorted.
 func SubstitutionKeys() []string {
 	keys := []string{FaresTableName, FareOutcomeTopicArn}

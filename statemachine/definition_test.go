@@ -407,3 +407,12 @@ func TestIsEnd(t *testing.T) {
 		assert.Equal(t, tt.end, IsEnd(tt.state), tt.state)
 	}
 }
+
+func TestIsCompensation(t *testing.T) {
+	for _, state := range compensations {
+		assert.True(t, IsCompensation(state), state)
+	}
+	for _, state := range append(forwardSteps, NotifyFailure, FareProcessingFailed, "") {
+		assert.False(t, IsCompensation(state), state)
+	}
+}

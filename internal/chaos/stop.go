@@ -51,8 +51,9 @@ type stopPlan struct {
 func planStop(rng *rand.Rand, run map[faults.Step]bool) *stopPlan {
 	var forward, compensations []string
 	for _, fn := range statemachine.Functions {
+		step, _ := faults.StepOf(fn.State)
 		switch {
-		case !run[stepOf[fn.State]]:
+		case !run[step]:
 		case fn.Compensation:
 			compensations = append(compensations, fn.State)
 		default:
@@ -74,23 +75,6 @@ func planStop(rng *rand.Rand, run map[faults.Step]bool) *stopPlan {
 	return &stopPlan{state: pick(rng, states), afterEffect: rng.IntN(2) == 0,
 		execution: make(chan *engine.Execution, 1), watched: make(chan struct{})}
 }
-
-// stepOf is the fault switch step of each Lambda state.
-var stepOf = map[string]faults.Step{
-	statemachine.RegisterFare: faults.Register, statemachine.PreAuthorizePayment: faults.Auth,
-	statemachine.ChargeFare: faults.Charge, statemachine.CreditCustomerAccount: faults.Credit,
-	statemachine.ReverseCustomerCredit: faults.Reverse, statemachine.RefundFare: faults.Refund,
-	statemachine.VoidPreAuthorization: faults.Void, statemachine.CancelFare: faults.Cancel,
-}
-
-// compensating are the compensations' states.
-var compensating = func() map[string]bool {
-	states := map[string]bool{}
-	for _, fn := range statemachine.Functions {
-		states[fn.State] = fn.Compensation
-	}
-	return states
-}()
 
 // planOutage draws an outage of one of the compensations the saga runs, or none.
 func planOutage(rng *rand.Rand, run map[faults.Step]bool, broken faults.Step) faults.Step {
@@ -143,7 +127,7 @@ func (s *stops) Invoke(ctx context.Context, req task.Request) (any, error) {
 	if !fire {
 		return s.inner.Invoke(ctx, req)
 	}
-	s.counts.add(map[bool]Kind{false: StoppedForward, true: StoppedCompensating}[compensating[req.Caller.StateName]])
+	s.counts.add(map[bool]Kind{false: StoppedForward, true: StoppedCompensating}[statemachine.IsCompensation(req.Caller.StateName)])
 	x := <-p.execution
 	if p.afterEffect {
 		_, _ = s.inner.Invoke(ctx, req)

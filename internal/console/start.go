@@ -16,7 +16,6 @@ import (
 	"github.com/faresaga/faresaga/internal/faults"
 	"github.com/faresaga/faresaga/internal/intake"
 	"github.com/faresaga/faresaga/internal/saga"
-	"github.com/faresaga/faresaga/statemachine"
 )
 
 // Preset is a ready fare input: the happy path, or a failure switch.
@@ -27,14 +26,6 @@ type Preset struct {
 	Switch      string // the customerId suffix
 }
 
-// stepStates names the state each step of a switch acts on.
-var stepStates = map[faults.Step]string{
-	faults.Register: statemachine.RegisterFare, faults.Auth: statemachine.PreAuthorizePayment,
-	faults.Charge: statemachine.ChargeFare, faults.Credit: statemachine.CreditCustomerAccount,
-	faults.Complete: statemachine.SetFareStatusCompleted, faults.Reverse: statemachine.ReverseCustomerCredit,
-	faults.Refund: statemachine.RefundFare, faults.Void: statemachine.VoidPreAuthorization, faults.Cancel: statemachine.CancelFare,
-}
-
 // Presets are the README's ready inputs: the happy path and every failure switch, and
 // the stuck-then-resumed fare `faresaga run` shows.
 func Presets() []Preset {
@@ -42,7 +33,7 @@ func Presets() []Preset {
 	for _, sw := range faults.Switches() {
 		kind, stepName, _ := strings.Cut(strings.TrimPrefix(sw, "_"), "_")
 		step := faults.Step(stepName)
-		state := stepStates[step]
+		state := step.State()
 		var description string
 		switch {
 		case kind == faults.KindFail && faults.Compensates(step):

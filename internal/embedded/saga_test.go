@@ -42,13 +42,9 @@ func startStackWrapping(t *testing.T, wrap func(task.Integration) task.Integrati
 
 // compensations lists the compensation states the execution entered, in order.
 func compensations(x *engine.Execution) []string {
-	compensating := map[string]bool{}
-	for _, fn := range statemachine.Functions {
-		compensating[fn.State] = fn.Compensation
-	}
 	var entered []string
 	for _, e := range x.History.Events() {
-		if e.StateEntered != nil && compensating[e.StateEntered.Name] {
+		if e.StateEntered != nil && statemachine.IsCompensation(e.StateEntered.Name) {
 			entered = append(entered, e.StateEntered.Name)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/faresaga/faresaga/internal/steperr"
+	"github.com/faresaga/faresaga/statemachine"
 )
 
 // Step names a saga step as it appears in a switch.
@@ -29,6 +30,27 @@ const (
 
 // Steps lists every step in saga order, compensations after the forward steps.
 var Steps = []Step{Register, Auth, Charge, Credit, Complete, Reverse, Refund, Void, Cancel}
+
+// states are the state machine's states the steps act in.
+var states = map[Step]string{
+	Register: statemachine.RegisterFare, Auth: statemachine.PreAuthorizePayment,
+	Charge: statemachine.ChargeFare, Credit: statemachine.CreditCustomerAccount,
+	Complete: statemachine.SetFareStatusCompleted, Reverse: statemachine.ReverseCustomerCredit,
+	Refund: statemachine.RefundFare, Void: statemachine.VoidPreAuthorization, Cancel: statemachine.CancelFare,
+}
+
+// State is the state machine's state the step acts in.
+func (s Step) State() string { return states[s] }
+
+// StepOf is the step that acts in state, and false for a state no switch acts on.
+func StepOf(state string) (Step, bool) {
+	for step, st := range states {
+		if st == state {
+			return step, true
+		}
+	}
+	return "", false
+}
 
 // TransientFailures is how many attempts a `_transient_` switch fails before the step
 // succeeds. The forward Retry allows more, so a transient fault never compensates.

@@ -3,8 +3,10 @@ package faults
 import (
 	"testing"
 
-	"github.com/faresaga/faresaga/internal/steperr"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/faresaga/faresaga/internal/steperr"
+	"github.com/faresaga/faresaga/statemachine"
 )
 
 func TestBeforeEffect(t *testing.T) {
@@ -132,4 +134,20 @@ func TestEverySwitchListedActs(t *testing.T) {
 			assert.True(t, acts, "switch %s changes nothing", sw)
 		})
 	}
+}
+
+// Every step acts in a state of the definition, and StepOf finds the step again.
+func TestStepsActInStates(t *testing.T) {
+	seen := map[string]bool{}
+	for _, step := range Steps {
+		state := step.State()
+		assert.Contains(t, statemachine.Definition, `"`+state+`"`, step)
+		assert.False(t, seen[state], "%s: one state per step", state)
+		seen[state] = true
+		back, ok := StepOf(state)
+		assert.True(t, ok)
+		assert.Equal(t, step, back)
+	}
+	_, ok := StepOf(statemachine.NotifyFailure)
+	assert.False(t, ok, "no switch acts on NotifyFailure")
 }

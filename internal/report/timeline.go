@@ -14,14 +14,6 @@ import (
 	"github.com/faresaga/faresaga/statemachine"
 )
 
-var compensation = func() map[string]bool {
-	set := map[string]bool{}
-	for _, fn := range statemachine.Functions {
-		set[fn.State] = fn.Compensation
-	}
-	return set
-}()
-
 // step is one state's run as the timeline shows it, or a mark between runs (a stop, a
 // resume).
 type step struct {
@@ -70,7 +62,7 @@ func Timeline(w io.Writer, x *engine.Execution) {
 			fmt.Fprintln(w, s.mark)
 			continue
 		}
-		if compensation[s.name] && !compensating {
+		if statemachine.IsCompensation(s.name) && !compensating {
 			compensating = true
 			fmt.Fprintln(w, "          ↩ compensating, most recent step first")
 		}

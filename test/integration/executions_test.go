@@ -100,19 +100,11 @@ func enteredStates(history []types.HistoryEvent) []string {
 	return states
 }
 
-var isCompensation = func() map[string]bool {
-	compensations := map[string]bool{}
-	for _, fn := range statemachine.Functions {
-		compensations[fn.State] = fn.Compensation
-	}
-	return compensations
-}()
-
 // compensationsRun lists the compensation states the execution entered, in order.
 func compensationsRun(history []types.HistoryEvent) []string {
 	var states []string
 	for _, state := range enteredStates(history) {
-		if isCompensation[state] {
+		if statemachine.IsCompensation(state) {
 			states = append(states, state)
 		}
 	}
