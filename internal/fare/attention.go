@@ -32,27 +32,16 @@ var ErrNotMarked = errors.New("the fare was not marked: it is not this execution
 // execution owns, and only while the fare's resume count is still redrives: a resume that
 // came in between has already taken the fare back.
 func (s *Service) MarkNeedsAttention(ctx context.Context, fareID, owner string, redrives int, a Attention) (Record, error) {
-	now := s.Now().UTC().Format(time.RFC3339Nano)
-	values, err := attributevalue.MarshalMap(map[string]any{
-		":registered": Registered, ":attention": NeedsAttention, ":owner": owner, ":resumes": redrives, ":now": now,
-		":state": a.State, ":status": a.ExecutionStatus, ":error": a.Error, ":cause": a.Cause,
-		":failedState": a.FailedState, ":failureError": a.FailureError,
-	})
-	if err != nil {
-		return Record{}, fmt.Errorf("encode the attention mark: %w", err)
-	}
-	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.Table),
-		Key:       fareKey(fareID),
-		UpdateExpression: aws.String("SET #status = :attention, attentionState = :state, attentionExecutionStatus = :status," +
-			" attentionError = :error, attentionCause = :cause, attentionAt = :now, updatedAt = :now," +
-			" failedState = :failedState, failureError = :failureError"),
-		ConditionExpression:       aws.String("#status = :registered AND ownerExecution = :owner AND " + resumesAre(redrives)),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: values,
-		ReturnValues:              types.ReturnValueAllNew,
-	})
-	return s.decodeChange(out, err, fareID)
+	return s.transition(ctx, fareID,
+		"SET #status = :attention, attentionState = :state, attentionExecutionStatus = :status,"+
+			" attentionError = :error, attentionCause = :cause, attentionAt = :now, updatedAt = :now,"+
+			" failedState = :failedState, failureError = :failureError",
+		"#status = :registered AND ownerExecution = :owner AND "+resumesAre(redrives),
+		map[string]any{
+			":registered": Registered, ":attention": NeedsAttention, ":owner": owner, ":resumes": redrives,
+			":state": a.State, ":status": a.ExecutionStatus, ":error": a.Error, ":cause": a.Cause,
+			":failedState": a.FailedState, ":failureError": a.FailureError,
+		})
 }
 
 // MarkUnwrittenNeedsAttention writes the fare, NEEDS_ATTENTION, for an execution that
@@ -86,8 +75,7 @@ func (s *Service) MarkUnwrittenNeedsAttention(ctx context.Context, f saga.Fare, 
 // landing on the resumed one. It fails with ErrNotMarked unless the fare still stands as
 // from, and was resumed before that run (exactly the run before, when REGISTERED).
 func (s *Service) BeginResume(ctx context.Context, fareID, owner string, from Status, nextRun int) (Record, error) {
-	now := s.Now().UTC().Format(time.RFC3339Nano)
-	attributes := map[string]any{":registered": Registered, ":from": from, ":owner": owner, ":next": nextRun, ":now": now}
+	attributes := map[string]any{":registered": Registered, ":from": from, ":owner": owner, ":next": nextRun}
 	condition := "#status = :from AND ownerExecution = :owner AND "
 	switch from {
 	case NeedsAttention:
@@ -98,43 +86,16 @@ func (s *Service) BeginResume(ctx context.Context, fareID, owner string, from St
 	default:
 		return Record{}, ErrNotMarked
 	}
-	values, err := attributevalue.MarshalMap(attributes)
-	if err != nil {
-		return Record{}, fmt.Errorf("encode the resume: %w", err)
-	}
-	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.Table),
-		Key:                       fareKey(fareID),
-		UpdateExpression:          aws.String("SET #status = :registered, resumes = :next, resumedAt = :now, updatedAt = :now"),
-		ConditionExpression:       aws.String(condition),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: values,
-		ReturnValues:              types.ReturnValueAllNew,
-	})
-	return s.decodeChange(out, err, fareID)
+	return s.transition(ctx, fareID, "SET #status = :registered, resumes = :next, resumedAt = :now, updatedAt = :now", condition, attributes)
 }
 
 // UndoResume gives back what BeginResume took (the status and resume count of previous),
 // when the redrive that was to follow could not be made: the fare must not look in
 // progress while nothing runs.
 func (s *Service) UndoResume(ctx context.Context, fareID, owner string, run int, previous Record) (Record, error) {
-	now := s.Now().UTC().Format(time.RFC3339Nano)
-	values, err := attributevalue.MarshalMap(map[string]any{
-		":registered": Registered, ":previousStatus": previous.Status, ":owner": owner, ":run": run, ":previous": previous.Resumes, ":now": now,
-	})
-	if err != nil {
-		return Record{}, fmt.Errorf("encode the undone resume: %w", err)
-	}
-	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.Table),
-		Key:                       fareKey(fareID),
-		UpdateExpression:          aws.String("SET #status = :previousStatus, resumes = :previous, updatedAt = :now"),
-		ConditionExpression:       aws.String("#status = :registered AND ownerExecution = :owner AND resumes = :run"),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: values,
-		ReturnValues:              types.ReturnValueAllNew,
-	})
-	return s.decodeChange(out, err, fareID)
+	return s.transition(ctx, fareID, "SET #status = :previousStatus, resumes = :previous, updatedAt = :now",
+		"#status = :registered AND ownerExecution = :owner AND resumes = :run",
+		map[string]any{":registered": Registered, ":previousStatus": previous.Status, ":owner": owner, ":run": run, ":previous": previous.Resumes})
 }
 
 // resumesAre is the condition that the fare was resumed n times: a fare never resumed has
@@ -146,7 +107,24 @@ func resumesAre(n int) string {
 	return "resumes = :resumes"
 }
 
-func (s *Service) decodeChange(out *dynamodb.UpdateItemOutput, err error, fareID string) (Record, error) {
+// transition applies update to the fare when condition holds (values are the
+// expression's :names; :now is added, #status is the status), and returns the fare as
+// it is after; ErrNotMarked when the condition failed and nothing changed.
+func (s *Service) transition(ctx context.Context, fareID, update, condition string, values map[string]any) (Record, error) {
+	values[":now"] = s.Now().UTC().Format(time.RFC3339Nano)
+	encoded, err := attributevalue.MarshalMap(values)
+	if err != nil {
+		return Record{}, fmt.Errorf("encode the change of fare %s: %w", fareID, err)
+	}
+	out, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       fareKey(fareID),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(condition),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: encoded,
+		ReturnValues:              types.ReturnValueAllNew,
+	})
 	var refused *types.ConditionalCheckFailedException
 	if errors.As(err, &refused) {
 		return Record{}, ErrNotMarked
